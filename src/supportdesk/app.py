@@ -1,0 +1,188 @@
+"""The composition root: one function builds the service graph from a Config for GUI and CLI alike."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from supportdesk.config import Config, ConfigError, Secrets
+from supportdesk.providers.cardlytics import CardlyticsClient
+from supportdesk.providers.offers_feedback import OffersFeedbackClient
+from supportdesk.providers.radar import RadarClient
+from supportdesk.providers.redaction import RedactingFilter, quiet_http_loggers, register_secret
+from supportdesk.providers.support import SupportClient
+from supportdesk.providers.transport import HeaderSecretAuth, RetryPolicy, build_http_client
+from supportdesk.providers.wasabi import WasabiClient
+from supportdesk.services.attachments import AttachmentService
+from supportdesk.services.export import ExportService
+from supportdesk.services.outbox import OutboxSender
+from supportdesk.services.sync import SyncService
+from supportdesk.services.tickets import TicketService
+from supportdesk.services.updates import TicketUpdater
+from supportdesk.services.webhook import WebhookIntake
+from supportdesk.services.writes import FeedbackService, InvitationService
+from supportdesk.store import Store
+from supportdesk.store.files import FileStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    config: Config
+    store: Store
+    files: FileStore
+    sender: OutboxSender
+    updater: TicketUpdater
+    tickets: TicketService
+    attachments: AttachmentService
+    invitations: InvitationService
+    feedback: FeedbackService
+    export: ExportService
+    sync: SyncService
+    clients: dict[str, Any] = field(default_factory=dict)
+    http: list[httpx.AsyncClient] = field(default_factory=list)
+    sandbox: Any = None  # the in-process SandboxServer for the sandbox profile
+
+    def webhook_intake(self, secret: str | None = None) -> WebhookIntake:
+        secret = secret or self.config.secrets.get("webhook", "secret")
+        register_secret(secret)
+        return WebhookIntake(self.store, self.updater, secret)
+
+    def configured(self, provider: str) -> bool:
+        return provider in self.clients
+
+    async def aclose(self) -> None:
+        for client in self.http:
+            await client.aclose()
+        self.store.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+
+def start_sandbox(config: Config) -> Any:
+    """The built-in profile: the sandbox in-process on a free loopback port."""
+    from supportdesk.sandbox import SandboxConfig, SandboxServer
+
+    server = SandboxServer(SandboxConfig(files_dir=config.profile_dir / "sandbox-files")).start()
+    urls = server.urls()
+    config.settings = {
+        "cardlytics": {"base_url": urls["cardlytics"]},
+        "support": {"base_url": urls["support"]},
+        "radar": {"base_url": urls["radar"], "username": _demo("DEMO_RADAR_USERNAME")},
+        "offers_feedback": {"base_url": urls["offers_feedback"]},
+        "wasabi": {"post_url": urls["wasabi"]},
+        "webhook": {"host": "127.0.0.1", "port": 0},
+    }
+    config.secrets = Secrets(config.profile, defaults={
+        "radar.password": _demo("DEMO_RADAR_PASSWORD"),
+        "offers_feedback.clientkey": _demo("DEMO_OFFERS_CLIENTKEY"),
+        "offers_feedback.clientpass": _demo("DEMO_OFFERS_CLIENTPASS"),
+        "offers_feedback.apikey": _demo("DEMO_OFFERS_APIKEY"),
+    })
+    return server
+
+
+def _demo(name: str) -> str:
+    from supportdesk import sandbox
+
+    return getattr(sandbox, name)
+
+
+def build_services(config: Config, *, retry: RetryPolicy | None = None,
+                   transport: httpx.AsyncBaseTransport | None = None) -> Services:
+    sandbox = start_sandbox(config) if config.is_sandbox else None
+    try:
+        return _build(config, sandbox, retry or RetryPolicy(), transport)
+    except BaseException:
+        if sandbox is not None:
+            sandbox.stop()
+        raise
+
+
+def _build(config: Config, sandbox: Any, retry: RetryPolicy,
+           transport: httpx.AsyncBaseTransport | None) -> Services:
+    secrets = config.secrets or Secrets(config.profile)
+    config.profile_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(config.db_path)
+    files = FileStore(config.files_dir)
+    http: list[httpx.AsyncClient] = []
+    clients: dict[str, Any] = {}
+
+    def client_for(section: str, base_url: str, auth: httpx.Auth | None = None) -> httpx.AsyncClient:
+        c = build_http_client(base_url, auth=auth, transport=transport)
+        http.append(c)
+        return c
+
+    def header_auth(section: str) -> httpx.Auth | None:
+        name = config.settings[section].get("auth_header")
+        return HeaderSecretAuth(name, secrets.getter(section, "auth_value")) if name else None
+
+    s = config.settings
+    if "cardlytics" in s:
+        clients["cardlytics"] = CardlyticsClient(
+            client_for("cardlytics", _slash(s["cardlytics"]["base_url"]), header_auth("cardlytics")), retry)
+    if "support" in s:
+        clients["support"] = SupportClient(
+            client_for("support", _slash(s["support"]["base_url"]), header_auth("support")), retry)
+    if "radar" in s:
+        clients["radar"] = RadarClient(client_for("radar", _slash(s["radar"]["base_url"])),
+                                       s["radar"]["username"], secrets.getter("radar", "password"), retry)
+    if "offers_feedback" in s:
+        base = s["offers_feedback"]["base_url"]
+        clients["offers_feedback"] = OffersFeedbackClient(
+            client_for("offers_feedback", base), base, s["offers_feedback"].get("action", "user_feedback"),
+            secrets.getter("offers_feedback", "clientkey"), secrets.getter("offers_feedback", "clientpass"),
+            secrets.getter("offers_feedback", "apikey"), retry)
+    if s.get("wasabi", {}).get("post_url"):
+        url = s["wasabi"]["post_url"]
+        clients["wasabi"] = WasabiClient(client_for("wasabi", url), url, retry)
+
+    sender = OutboxSender(store)
+    updater = TicketUpdater(store)
+    tickets = TicketService(store, sender, updater, cardlytics=clients.get("cardlytics"),
+                            support=clients.get("support"), files=files)
+    radar_cfg = s.get("radar", {})
+    svc = Services(
+        config=config, store=store, files=files, sender=sender, updater=updater, tickets=tickets,
+        attachments=AttachmentService(store, files, sender, updater, clients.get("support")),
+        invitations=InvitationService(store, sender, clients.get("radar"),
+                                      default_client=radar_cfg.get("client_id"),
+                                      default_programme=radar_cfg.get("programme_id")),
+        feedback=FeedbackService(store, sender, clients.get("offers_feedback")),
+        export=ExportService(store, clients.get("wasabi")),
+        sync=SyncService(store, sender, tickets),
+        clients=clients, http=http, sandbox=sandbox)
+    sender.startup()
+    return svc
+
+
+def _slash(url: str) -> str:
+    # httpx joins relative paths onto base_url only when it ends with "/".
+    return url if url.endswith("/") else url + "/"
+
+
+def setup_logging(config: Config, *, verbose: bool = False) -> None:
+    """A rotating log under the data dir; every record passes the redacting filter."""
+    quiet_http_loggers()
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if any(getattr(h, "_supportdesk", False) for h in root.handlers):
+        return
+    try:
+        config.log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            config.log_dir / "supportdesk.log", maxBytes=5_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    handler._supportdesk = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+
+
+__all__ = ["Services", "build_services", "setup_logging", "ConfigError"]

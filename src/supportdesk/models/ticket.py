@@ -1,0 +1,204 @@
+"""The unified records the rest of the app speaks: one inbox for both ticket providers."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Provider = Literal["cardlytics", "support"]
+PROVIDERS: tuple[str, ...] = ("cardlytics", "support")
+
+
+class TicketStatus(StrEnum):
+    OPEN = "OPEN"
+    IN_PROGRESS = "IN_PROGRESS"
+    RESOLVED = "RESOLVED"
+
+
+class SyncState(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    SYNCED = "synced"
+    FAILED = "failed"
+
+
+class AttachmentKind(StrEnum):
+    LOG = "log"
+    PHOTO = "photo"
+
+    @property
+    def wire(self) -> str:
+        return "LOG" if self is AttachmentKind.LOG else "FEEDBACK_PHOTO"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_local_id(prefix: str = "SD") -> str:
+    # Short enough to read out on a call, random enough for millions of rows.
+    return f"{prefix}-{secrets.token_hex(5).upper()}"
+
+
+def iso(dt: datetime | None) -> str | None:
+    """RFC 3339 with an offset (UTC as Z) — what every printed and exported time stamp uses."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+# --- status mapping (PROVIDERS.md, wasabi "Status mapping") -------------------------------
+
+_SUPPORT_RESOLVED = {"SOLVED", "CLOSED"}
+
+
+def support_status(raw: str | None) -> TicketStatus:
+    if raw is None:
+        return TicketStatus.OPEN
+    if raw.strip().upper() in _SUPPORT_RESOLVED:
+        return TicketStatus.RESOLVED
+    # CREATED, NEW, OPEN, PENDING, HOLD and anything unknown: the provider has it.
+    return TicketStatus.IN_PROGRESS
+
+
+def cardlytics_status(raw: str | None, processing_status: str | None = None) -> TicketStatus:
+    """raw is Retrieve's/an event's `status`; processing_status the event's processingStatus."""
+    if raw is not None and raw.strip().lower() == "closed":
+        return TicketStatus.RESOLVED
+    if processing_status is not None and processing_status.strip().lower() == "error":
+        return TicketStatus.OPEN
+    if raw is None and processing_status is None:
+        return TicketStatus.OPEN
+    # "In Process", a Success event without status, or an unknown value (raw kept).
+    return TicketStatus.IN_PROGRESS
+
+
+STATUS_RANK = {TicketStatus.OPEN: 0, TicketStatus.IN_PROGRESS: 1, TicketStatus.RESOLVED: 2}
+
+
+# --- records ------------------------------------------------------------------------------
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: int | None = None
+    ticket_id: str
+    kind: AttachmentKind
+    name: str
+    size: int | None = None
+    sha256: str | None = None
+    media_type: str | None = None
+    cached_path: str | None = None  # absolute path of the local copy, if any
+    remote_url: str | None = None
+    state: str = "remote"  # local (queued for upload) | uploaded | remote | failed
+    created_at: datetime = Field(default_factory=utcnow)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, "name": self.name, "cached_path": self.cached_path,
+                "size": self.size, "state": self.state}
+
+
+class TicketEvent(BaseModel):
+    id: int | None = None
+    ticket_id: str
+    at: datetime
+    kind: str  # created, submitted, status, error, resolved, resubmitted, attachment, refreshed
+    summary: str
+    status: TicketStatus  # unified status after this event
+    provider_status: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": iso(self.at), "kind": self.kind, "summary": self.summary,
+                "status": self.status.value, "provider_status": self.provider_status}
+
+
+class Ticket(BaseModel):
+    id: str
+    provider: Provider
+    external_id: str | None = None
+    zendesk_id: str | None = None
+    status: TicketStatus = TicketStatus.OPEN
+    provider_status: str | None = None
+    sync_state: SyncState = SyncState.QUEUED
+    last_error: str | None = None
+    customer_id: str = ""
+    email: str | None = None
+    subject: str = ""
+    description: str = ""
+    resolution: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+    data: dict[str, Any] = Field(default_factory=dict)  # provider details; never secrets
+    attachments: list[Attachment] = Field(default_factory=list)
+    events: list[TicketEvent] = Field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI.md ticket shape (keys are never renamed; extra keys allowed)."""
+        return {
+            "id": self.id, "provider": self.provider, "external_id": self.external_id,
+            "zendesk_id": self.zendesk_id,
+            "status": self.status.value, "provider_status": self.provider_status,
+            "sync_state": self.sync_state.value, "last_error": self.last_error,
+            "customer_id": self.customer_id, "email": self.email, "subject": self.subject,
+            "description": self.description, "resolution": self.resolution,
+            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
+            "resolved_at": iso(self.resolved_at),
+            "attachments": [a.to_json() for a in self.attachments],
+            "events": [e.to_json() for e in self.events],
+            "details": self.data,
+        }
+
+
+class WriteRecord(BaseModel):
+    """An invitation or a feedback as stored locally (CLI.md: id, sync_state, last_error, provider_reference)."""
+
+    id: str
+    kind: Literal["invitation", "feedback"]
+    sync_state: SyncState = SyncState.QUEUED
+    last_error: str | None = None
+    provider_reference: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)  # what was sent, never secrets
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "sync_state": self.sync_state.value,
+                "last_error": self.last_error, "provider_reference": self.provider_reference,
+                "payload": self.payload, "created_at": iso(self.created_at),
+                "updated_at": iso(self.updated_at)}
+
+
+class OutboxItem(BaseModel):
+    id: int
+    kind: str  # cardlytics_create, support_create, support_upload, invitation, feedback
+    target_id: str
+    payload: dict[str, Any]
+    idem_key: str
+    state: str  # pending | in_flight | sent | failed
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    first_attempt_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        state = {"pending": "queued", "in_flight": "queued"}.get(self.state, self.state)
+        return {"id": self.id, "kind": self.kind, "target_id": self.target_id,
+                "sync_state": state, "state": self.state, "attempts": self.attempts,
+                "last_error": self.last_error, "created_at": iso(self.created_at),
+                "updated_at": iso(self.updated_at), "next_attempt_at": iso(self.next_attempt_at)}

@@ -1,0 +1,57 @@
+"""Wasabi export: one CREATED event per ticket and one UPDATED per later change, all validated."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+from supportdesk.models.ticket import TicketStatus, iso, parse_iso
+from supportdesk.models.wasabi import build_event
+from supportdesk.store import Store
+
+
+class ExportService:
+    def __init__(self, store: Store, wasabi: Any | None = None) -> None:
+        self.store = store
+        self._wasabi = wasabi
+
+    def events(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        since_s = iso(since) if since else None
+        after = 0
+        cache: dict[str, Any] = {}
+        while True:
+            rows = self.store.tickets.events_since(since_s, after)
+            if not rows:
+                return
+            for row in rows:
+                after = row["id"]
+                t = cache.get(row["ticket_id"])
+                if t is None:
+                    if len(cache) > 10000:
+                        cache.clear()
+                    t = cache[row["ticket_id"]] = self.store.tickets.get(row["ticket_id"], full=False)
+                if t is None:
+                    continue
+                action = "CREATED" if row["kind"] == "created" else "UPDATED"
+                status = TicketStatus(row["status"])
+                at = parse_iso(row["at"])
+                yield build_event(t, action, status=status, updated_at=at,
+                                  resolved_at=t.resolved_at or at if status is TicketStatus.RESOLVED else None)
+
+    def write(self, out: IO[str], since: datetime | None = None) -> list[dict[str, Any]]:
+        written = []
+        for event in self.events(since):
+            out.write(json.dumps(event, separators=(",", ":"), ensure_ascii=False) + "\n")
+            written.append(event)
+        return written
+
+    async def post(self, events: list[dict[str, Any]], batch: int = 500) -> int:
+        if self._wasabi is None:
+            from supportdesk.services.errors import NotConfigured
+
+            raise NotConfigured("wasabi (post_url)")
+        for i in range(0, len(events), batch):
+            await self._wasabi.post_events(events[i:i + batch])
+        return len(events)

@@ -1,0 +1,134 @@
+"""The outbox sender: attempt, then mark sent/failed in one transaction; never lose a row."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from supportdesk.models.ticket import OutboxItem, utcnow
+from supportdesk.providers.errors import ProviderError, ProviderBug, Rejected, Transient
+from supportdesk.store import Store
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[OutboxItem], Awaitable[None]]
+Failer = Callable[[OutboxItem, str], None]
+
+
+class Deferred(Exception):
+    """The row cannot go yet (e.g. an upload waiting for its ticket); try again soon."""
+
+
+@dataclass
+class Outcome:
+    item_id: int
+    state: str  # sent | failed | pending
+    error: str | None = None
+
+
+def describe(exc: ProviderError) -> str:
+    text = str(exc)
+    return f"{text} — {exc.hint}" if getattr(exc, "hint", None) else text
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    # Full jitter, capped; a provider's Retry-After wins when it asks for longer.
+    delay = random.uniform(0, min(30.0, 0.5 * 2 ** min(attempts, 8)))
+    return max(delay, retry_after or 0.0)
+
+
+class OutboxSender:
+    """Knows how to deliver each kind of row; the services register their handlers."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._handlers: dict[str, tuple[Handler, Failer]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def register(self, kind: str, deliver: Handler, on_rejected: Failer) -> None:
+        self._handlers[kind] = (deliver, on_rejected)
+
+    def startup(self) -> int:
+        """Rows a crashed process left in flight go back to pending."""
+        return self.store.outbox.release_orphans()
+
+    async def deliver(self, item_id: int) -> Outcome:
+        lock = self._locks.setdefault(item_id, asyncio.Lock())
+        async with lock:
+            item = self.store.outbox.claim(item_id)
+            if item is None:
+                current = self.store.outbox.get(item_id)
+                return Outcome(item_id, current.state if current else "sent",
+                               current.last_error if current else None)
+            deliver, on_rejected = self._handlers[item.kind]
+            try:
+                await deliver(item)
+            except Deferred as exc:
+                self.store.outbox.mark_retry(item.id, str(exc), 1.0)
+                return Outcome(item.id, "pending", str(exc))
+            except Transient as exc:
+                retry_after = exc.retry_after if isinstance(exc, ProviderBug) else None
+                self.store.outbox.mark_retry(item.id, describe(exc), backoff(item.attempts, retry_after))
+                return Outcome(item.id, "pending", describe(exc))
+            except Rejected as exc:
+                text = describe(exc)
+                with self.store.transaction():
+                    self.store.outbox.mark_failed(item.id, text)
+                    on_rejected(item, text)
+                return Outcome(item.id, "failed", text)
+            except asyncio.CancelledError:
+                self.store.outbox.mark_retry(item.id, "cancelled", 0.0)
+                raise
+            except Exception as exc:  # a bug must not strand the row in flight
+                log.exception("delivering outbox row %s failed", item.id)
+                self.store.outbox.mark_retry(item.id, f"internal error: {type(exc).__name__}",
+                                             backoff(item.attempts))
+                return Outcome(item.id, "pending", str(exc))
+            self.store.outbox.mark_sent(item.id)
+            return Outcome(item.id, "sent")
+
+    async def drain(self, *, idle_timeout: float = 30.0, deadline: float | None = None,
+                    on_progress: Callable[[Outcome], None] | None = None,
+                    concurrency: int = 4) -> list[Outcome]:
+        """Send until nothing is pending, or nothing has been delivered for `idle_timeout` s."""
+        loop = asyncio.get_running_loop()
+        last_progress = loop.time()
+        outcomes: list[Outcome] = []
+        sem = asyncio.Semaphore(concurrency)
+
+        async def one(item: OutboxItem) -> None:
+            nonlocal last_progress
+            async with sem:
+                outcome = await self.deliver(item.id)
+            outcomes.append(outcome)
+            if outcome.state in ("sent", "failed"):
+                last_progress = loop.time()
+            if on_progress:
+                on_progress(outcome)
+
+        while True:
+            due = self.store.outbox.due()
+            if due:
+                # Per target, keep order (a ticket's create before its uploads).
+                by_target: dict[str, list[OutboxItem]] = {}
+                for item in due:
+                    by_target.setdefault(item.target_id, []).append(item)
+
+                async def chain(items: list[OutboxItem]) -> None:
+                    for it in items:
+                        await one(it)
+
+                await asyncio.gather(*(chain(items) for items in by_target.values()))
+                continue
+            nxt = self.store.outbox.next_due_at()
+            if nxt is None:
+                break
+            now = loop.time()
+            if now - last_progress >= idle_timeout or (deadline is not None and now >= deadline):
+                break
+            wait = max(0.05, min((nxt - utcnow()).total_seconds(), 1.0))
+            await asyncio.sleep(wait)
+        return outcomes

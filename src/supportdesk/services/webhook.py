@@ -1,0 +1,69 @@
+"""Cardlytics update events: verify, parse, apply — the same path as a poll."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from supportdesk.models import cardlytics as cdl
+from supportdesk.services.tickets import CARDLYTICS_CREATE
+from supportdesk.services.updates import TicketUpdater
+from supportdesk.store import Store
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024
+
+
+class WebhookIntake:
+    def __init__(self, store: Store, updater: TicketUpdater, secret: str) -> None:
+        if not secret:
+            raise ValueError("a webhook secret is required")
+        self.store = store
+        self.updater = updater
+        self._secret = secret.encode()
+
+    def authorised(self, header: str | None) -> bool:
+        return header is not None and hmac.compare_digest(header.encode(), self._secret)
+
+    def handle(self, header: str | None, body: bytes) -> tuple[int, dict[str, Any] | None]:
+        if not self.authorised(header):
+            return 401, {"error": "missing or wrong X-Webhook-Secret"}
+        if len(body) > MAX_BODY:
+            return 413, {"error": "event too large"}
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise ValueError("an event is a JSON object")
+            event = cdl.UpdateEvent.model_validate(data)
+        except (ValueError, ValidationError, RecursionError) as exc:
+            msg = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            return 422, {"error": f"not a valid update event: {msg}"[:300]}
+        self.apply(event)
+        return 204, None
+
+    def apply(self, event: cdl.UpdateEvent) -> None:
+        self.updater.apply_cardlytics_event(event, resent=self._resent(event.source_ticket_id))
+
+    def _resent(self, source_ticket_id: str) -> bool:
+        row = self.store.db.one("SELECT attempts FROM outbox WHERE kind = ? AND idem_key = ?",
+                                (CARDLYTICS_CREATE, source_ticket_id))
+        return bool(row and row["attempts"] > 1)
+
+
+def build_webhook_app(intake: WebhookIntake) -> Starlette:
+    async def receive(request: Request) -> Response:
+        body = await request.body()
+        status, payload = intake.handle(request.headers.get("x-webhook-secret"), body)
+        if payload is None:
+            return Response(status_code=status)
+        return JSONResponse(payload, status_code=status)
+
+    return Starlette(routes=[Route("/", receive, methods=["POST"])])
