@@ -142,18 +142,28 @@ def _build(config: Config, sandbox: Any, retry: RetryPolicy,
         url = s["wasabi"]["post_url"]
         clients["wasabi"] = WasabiClient(client_for("wasabi", url), url, retry)
 
+    def require_secrets(provider: str) -> None:
+        """Fail before storing a write whose provider cannot be reached without a missing secret."""
+        names = {"radar": ["password"], "offers_feedback": ["clientkey", "clientpass", "apikey"]}.get(
+            provider, ["auth_value"] if s.get(provider, {}).get("auth_header") else [])
+        for name in names:
+            secrets.get(provider, name)
+
     sender = OutboxSender(store)
     updater = TicketUpdater(store)
     tickets = TicketService(store, sender, updater, cardlytics=clients.get("cardlytics"),
-                            support=clients.get("support"), files=files)
+                            support=clients.get("support"), files=files,
+                            require_secrets=require_secrets)
     radar_cfg = s.get("radar", {})
     svc = Services(
         config=config, store=store, files=files, sender=sender, updater=updater, tickets=tickets,
-        attachments=AttachmentService(store, files, sender, updater, clients.get("support")),
+        attachments=AttachmentService(store, files, sender, updater, clients.get("support"),
+                                      require_secrets=require_secrets),
         invitations=InvitationService(store, sender, clients.get("radar"),
                                       default_client=radar_cfg.get("client_id"),
-                                      default_programme=radar_cfg.get("programme_id")),
-        feedback=FeedbackService(store, sender, clients.get("offers_feedback")),
+                                      default_programme=radar_cfg.get("programme_id"),
+                                      require_secrets=require_secrets),
+        feedback=FeedbackService(store, sender, clients.get("offers_feedback"), require_secrets),
         export=ExportService(store, clients.get("wasabi")),
         sync=SyncService(store, sender, tickets),
         clients=clients, http=http, sandbox=sandbox)

@@ -41,7 +41,7 @@ def utcnow() -> datetime:
 
 def new_local_id(prefix: str = "SD") -> str:
     # Short enough to read out on a call, random enough for millions of rows.
-    return f"{prefix}-{secrets.token_hex(5).upper()}"
+    return f"{prefix}-{secrets.token_hex(6).upper()}"
 
 
 def iso(dt: datetime | None) -> str | None:

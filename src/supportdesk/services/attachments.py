@@ -73,13 +73,15 @@ def check_file(path: Path, kind: str, *, field: str = "path") -> Path:
 
 class AttachmentService:
     def __init__(self, store: Store, files: FileStore, sender: OutboxSender, updater: TicketUpdater,
-                 support: Any | None = None) -> None:
+                 support: Any | None = None,
+                 require_secrets: Callable[[str], None] = lambda provider: None) -> None:
         self.store = store
         self.files = files
         self.sender = sender
         self.updater = updater
         self._support = support
         self._progress: dict[int, Progress] = {}
+        self.require_secrets = require_secrets
         sender.register(SUPPORT_UPLOAD, self._send_upload, self._rejected)
 
     @property
@@ -105,6 +107,8 @@ class AttachmentService:
             raise InvalidInput({"kind": "must be log or photo"})
         t = self._ticket(ref)
         src = check_file(Path(path), kind)
+        self.support  # configured?
+        self.require_secrets("support")
         stored = self.files.add(src)  # a local copy first: opens offline, survives a move
         with open(stored.path, "rb") as f:
             media = sniff_media_type(f.read(4096), src.name)

@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
+from supportdesk.config import ConfigError
 from supportdesk.models.ticket import OutboxItem, utcnow
 from supportdesk.providers.errors import ProviderError, ProviderBug, Rejected, Transient
 from supportdesk.store import Store
@@ -79,6 +80,9 @@ class OutboxSender:
                     self.store.outbox.mark_failed(item.id, text)
                     on_rejected(item, text)
                 return Outcome(item.id, "failed", text)
+            except ConfigError as exc:  # e.g. a secret removed since the row was queued
+                self.store.outbox.mark_retry(item.id, str(exc), 60.0)
+                return Outcome(item.id, "pending", str(exc))
             except asyncio.CancelledError:
                 self.store.outbox.mark_retry(item.id, "cancelled", 0.0)
                 raise

@@ -7,7 +7,7 @@ import logging
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from supportdesk.models import cardlytics as cdl
 from supportdesk.models import support as sup
@@ -30,7 +30,8 @@ SUPPORT_CREATE = "support_create"
 class TicketService:
     def __init__(self, store: Store, sender: OutboxSender, updater: TicketUpdater, *,
                  cardlytics: Any | None = None, support: Any | None = None,
-                 files: FileStore | None = None, refresh_concurrency: int = 8) -> None:
+                 files: FileStore | None = None, refresh_concurrency: int = 8,
+                 require_secrets: Callable[[str], None] = lambda provider: None) -> None:
         self.store = store
         self.sender = sender
         self.updater = updater
@@ -38,6 +39,7 @@ class TicketService:
         self._support = support
         self._files = files
         self._concurrency = refresh_concurrency
+        self.require_secrets = require_secrets
         sender.register(CARDLYTICS_CREATE, self._send_cardlytics, self._rejected_ticket)
         sender.register(SUPPORT_CREATE, self._send_support, self._rejected_ticket)
 
@@ -71,6 +73,8 @@ class TicketService:
     async def create_cardlytics(self, *, offer_id: Any, transaction_ids: Iterable[Any],
                                 customer_id: Any, description: str, author_email: str | None = None,
                                 source_ticket_id: str | None = None, send_now: bool = True) -> Ticket:
+        self.cardlytics  # configured?
+        self.require_secrets("cardlytics")
         tid = new_local_id()
         stid = source_ticket_id or f"{tid}-1"
         req = self._validate_cardlytics(
@@ -110,6 +114,7 @@ class TicketService:
             raise InvalidInput({"ticket": f"only a ticket that failed (processingStatus Error) or was "
                                           f"closed can be resubmitted; this one is {t.status.value}/"
                                           f"{t.sync_state.value}"})
+        self.require_secrets("cardlytics")
         submissions = list(t.data.get("submissions", []))
         stid = f"{t.id}-{len(submissions) + 1}"
         req = self._validate_cardlytics(
@@ -172,6 +177,8 @@ class TicketService:
         with InvalidInput.from_validation():
             req = sup.CreateRequest(uuid=uuid_, udid=udid, subject=subject, message=message,
                                     email=email, category=category, name=name, phone=phone)
+        self.support  # configured?
+        self.require_secrets("support")
         stored_images = self._stage_images(images or [])
         tid = new_local_id()
         now = utcnow()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 from supportdesk.models import offers_feedback as off
 from supportdesk.models import radar
@@ -20,8 +20,10 @@ FEEDBACK_TYPES = {"1": "Merchant Declined", "2": "Offer Expired"}
 class _WriteService:
     kind = ""
 
-    def __init__(self, store: Store, sender: OutboxSender, client: Any | None) -> None:
+    def __init__(self, store: Store, sender: OutboxSender, client: Any | None,
+                 require_secrets: Callable[[str], None] = lambda provider: None) -> None:
         self.store = store
+        self.require_secrets = require_secrets
         self.sender = sender
         self._client = client
         sender.register(self.kind, self._send, self._rejected)
@@ -29,13 +31,19 @@ class _WriteService:
     @property
     def client(self) -> Any:
         if self._client is None:
-            raise NotConfigured("radar" if self.kind == INVITATION else "offers_feedback")
+            raise NotConfigured(self.provider)
         return self._client
 
     def get(self, rec_id: str) -> WriteRecord | None:
         return self.store.writes.get(rec_id)
 
+    @property
+    def provider(self) -> str:
+        return "radar" if self.kind == INVITATION else "offers_feedback"
+
     async def _submit(self, payload: dict[str, Any], shown: dict[str, Any], send_now: bool) -> WriteRecord:
+        self.client  # configured?
+        self.require_secrets(self.provider)
         rec = WriteRecord(id=new_local_id("IV" if self.kind == INVITATION else "FB"), kind=self.kind,
                           payload=shown)
         with self.store.transaction():
@@ -65,8 +73,9 @@ class InvitationService(_WriteService):
     kind = INVITATION
 
     def __init__(self, store: Store, sender: OutboxSender, client: Any | None, *,
-                 default_client: str | None = None, default_programme: str | None = None) -> None:
-        super().__init__(store, sender, client)
+                 default_client: str | None = None, default_programme: str | None = None,
+                 require_secrets: Callable[[str], None] = lambda provider: None) -> None:
+        super().__init__(store, sender, client, require_secrets)
         self.default_client = default_client
         self.default_programme = default_programme
 

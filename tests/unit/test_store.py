@@ -1,0 +1,169 @@
+"""The cache on a real SQLite file: migrations, keyset paging, FTS, outbox states, recovery."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from supportdesk.models.ticket import Ticket, TicketStatus, new_local_id, utcnow
+from supportdesk.store import Store, TicketQuery
+from supportdesk.store.schema import MIGRATIONS
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "cache.db")
+    yield s
+    s.close()
+
+
+def _ticket(i: int, **kw) -> Ticket:
+    base = utcnow() - timedelta(minutes=1000)
+    fields = dict(id=f"SD-{i:06d}", provider="support" if i % 2 else "cardlytics",
+                  subject=f"subject {i}", customer_id=f"cust-{i % 7}",
+                  updated_at=base + timedelta(minutes=i), created_at=base)
+    fields.update(kw)
+    return Ticket(**fields)
+
+
+def test_pragmas_and_schema_version(store):
+    conn = store.db.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_keyset_pages_cover_every_row_once_in_order(store):
+    for i in range(53):
+        store.tickets.insert(_ticket(i))
+    for sort in ("updated_at", "subject", "customer_id", "provider", "external_id"):
+        for descending in (True, False):
+            q = TicketQuery(sort=sort, descending=descending)
+            seen, after = [], None
+            while True:
+                rows = store.tickets.page_rows(q, after=after, limit=10)
+                if not rows:
+                    break
+                seen += [r["id"] for r in rows]
+                last = rows[-1]
+                after = (last[sort] if last[sort] is not None else "", last["id"])
+            assert len(seen) == 53 and len(set(seen)) == 53, sort
+            keys = [(store.tickets.get(i, full=False).model_dump()[sort] or "", i) for i in seen]
+            keys = [(str(k), i) for k, i in keys]
+            assert keys == sorted(keys, reverse=descending), sort
+
+
+def test_newest_first_and_filters(store):
+    for i in range(10):
+        store.tickets.insert(_ticket(i, status=TicketStatus.RESOLVED if i < 3 else TicketStatus.OPEN))
+    page = store.tickets.page(TicketQuery(), limit=3)
+    assert [t.id for t in page] == ["SD-000009", "SD-000008", "SD-000007"]
+    assert store.tickets.count(TicketQuery(status="RESOLVED")) == 3
+    assert {t.provider for t in store.tickets.page(TicketQuery(provider="support"))} == {"support"}
+
+
+def test_full_text_search_prefix_and_words(store):
+    store.tickets.insert(_ticket(1, subject="Printer jam on floor 3", description="paper stuck"))
+    store.tickets.insert(_ticket(2, subject="Refund for offer", description="cashback missing"))
+    store.tickets.insert(_ticket(3, subject="Login fails", email="ana@example.com"))
+    assert [t.id for t in store.tickets.page(TicketQuery(search="print"))] == ["SD-000001"]
+    assert [t.id for t in store.tickets.page(TicketQuery(search="cashback"))] == ["SD-000002"]
+    assert [t.id for t in store.tickets.page(TicketQuery(search="ana@example.com"))] == ["SD-000003"]
+    assert store.tickets.page(TicketQuery(search="printer refund")) == []
+    # Quotes and FTS operators typed by an agent are plain text, not syntax errors.
+    assert store.tickets.page(TicketQuery(search='"unbalanced OR NEAR(')) == []
+
+
+def test_fts_follows_updates(store):
+    t = _ticket(1, subject="old words")
+    store.tickets.insert(t)
+    t.subject = "fresh words"
+    store.tickets.save(t)
+    assert store.tickets.page(TicketQuery(search="old")) == []
+    assert [x.id for x in store.tickets.page(TicketQuery(search="fresh"))] == [t.id]
+
+
+def test_find_by_local_external_and_zendesk_id(store):
+    t = _ticket(1, external_id="core-123", zendesk_id="345")
+    store.tickets.insert(t)
+    for ref in (t.id, t.id.lower(), "core-123", "345"):
+        assert store.tickets.find(ref).id == t.id
+    assert store.tickets.find("nope") is None
+
+
+def test_outbox_claim_counts_attempts_and_orphans_return(store):
+    t = _ticket(1)
+    with store.transaction():
+        store.tickets.insert(t)
+        item_id = store.outbox.enqueue("support_create", t.id, {"a": 1}, "key-1")
+    claimed = store.outbox.claim(item_id)
+    assert claimed.state == "in_flight" and claimed.attempts == 1
+    assert store.outbox.claim(item_id) is None  # nobody claims it twice
+    # Simulate a crash: the owner pid is gone.
+    store.db.execute("UPDATE outbox SET owner_pid = 999999 WHERE id = ?", (item_id,))
+    assert store.outbox.release_orphans() == 1
+    assert store.outbox.get(item_id).state == "pending"
+    store.outbox.mark_failed(item_id, "bad field")
+    assert [i.state for i in store.outbox.undelivered()] == ["failed"]
+    assert store.outbox.retry(item_id) and store.outbox.get(item_id).state == "pending"
+
+
+def test_enqueue_rolls_back_with_its_record(store):
+    t = _ticket(1)
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.tickets.insert(t)
+            store.outbox.enqueue("support_create", t.id, {}, "key-x")
+            raise RuntimeError("crash between the two writes")
+    assert store.tickets.get(t.id) is None
+    assert store.outbox.undelivered() == []
+
+
+def test_damaged_cache_is_moved_aside_and_outbox_carried(tmp_path):
+    path = tmp_path / "cache.db"
+    s = Store(path)
+    t = _ticket(1)
+    with s.transaction():
+        s.tickets.insert(t)
+        s.outbox.enqueue("cardlytics_create", t.id, {"sourceTicketId": "x"}, "x")
+    s.close()
+    # Damage the tickets table's pages but keep the header readable.
+    with open(path, "r+b") as f:
+        f.seek(0)
+        f.write(b"not a sqlite file at all" * 4)
+    recovered = Store(path)
+    assert recovered.recovery and "moved to" in recovered.recovery
+    aside = [p for p in tmp_path.iterdir() if ".damaged-" in p.name]
+    assert aside, "the damaged file must be kept"
+    assert recovered.tickets.count() == 0
+
+
+def test_cache_from_a_newer_version_is_refused_not_replaced(tmp_path):
+    path = tmp_path / "cache.db"
+    s = Store(path)
+    with s.transaction():
+        s.tickets.insert(_ticket(1))
+        s.outbox.enqueue("cardlytics_create", "SD-000001", {"sourceTicketId": "x"}, "x")
+    s.close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    with pytest.raises(RuntimeError, match="newer Supportdesk"):
+        Store(path)
+    assert not [p for p in tmp_path.iterdir() if ".damaged-" in p.name]
+
+
+def test_drafts_and_remembered(store):
+    store.drafts.save("cardlytics", {"offer_id": "12"})
+    assert store.drafts.load("cardlytics") == {"offer_id": "12"}
+    store.drafts.discard("cardlytics")
+    assert store.drafts.load("cardlytics") is None
+    store.remembered.remember("client", "abc")
+    store.remembered.remember("client", "def")
+    assert store.remembered.last("client") in ("abc", "def")
+    assert {v["value"] for v in store.remembered.values("client")} == {"abc", "def"}
