@@ -83,6 +83,13 @@ class TicketUpdater:
                                 "(delivered once).", dedup=_dedup(t.id, source_ticket_id, "dup"))
                     return t
             changes: list[str] = []
+            if processing_status is None and t.sync_state is SyncState.FAILED:
+                # Retrieve of a submission whose processing failed: it stays failed until resubmitted.
+                if status and status != t.provider_status:
+                    t.provider_status = status
+                    t.updated_at = utcnow()
+                    self.store.tickets.save(t)
+                return t
             if is_error:
                 if t.status is not TicketStatus.RESOLVED:
                     text = message or "Processing failed"

@@ -1,0 +1,230 @@
+"""The service layer in-process against the sandbox: identity rules, token expiry, webhook intake."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from supportdesk.app import build_services
+from supportdesk.config import Config, Secrets
+from supportdesk.models.ticket import SyncState, TicketStatus
+from supportdesk.providers.transport import RetryPolicy
+from tests.conftest import DEMO_SECRETS
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def make_config(tmp_path, base: str, env: dict | None = None) -> Config:
+    settings_ = {
+        "cardlytics": {"base_url": f"{base}/csaapi/v2"},
+        "support": {"base_url": f"{base}/support/api"},
+        "radar": {"base_url": f"{base}/radar", "username": "sandbox-desk"},
+        "offers_feedback": {"base_url": f"{base}/offers/feedback"},
+        "wasabi": {"post_url": f"{base}/wasabi/events"},
+    }
+    return Config(profile="test", data_dir=tmp_path / "data", config_path=None, settings=settings_,
+                  secrets=Secrets("test", env={**DEMO_SECRETS, **(env or {})}, keyring_module=_NoKeyring()))
+
+
+class _NoKeyring:
+    def get_password(self, *a):
+        return None
+
+
+@pytest.fixture
+async def services(tmp_path, sandbox):
+    svc = build_services(make_config(tmp_path, sandbox.base_url), retry=RetryPolicy(attempts=1))
+    yield svc
+    await svc.aclose()
+
+
+def _stats(server) -> dict:
+    return httpx.get(server.base_url + "/_sandbox/stats").json()
+
+
+async def test_radar_second_invitation_after_token_expiry_logs_in_again(tmp_path, sandbox_factory):
+    server = sandbox_factory(token_ttl=1.0)
+    svc = build_services(make_config(tmp_path, server.base_url), retry=RetryPolicy(attempts=1))
+    try:
+        args = dict(client="8291a9ed952342c5b5fe2915f2189e7c", programme="1cf118a0326d47aa851a90b9674e90aa",
+                    location="f88c422bcca2a92b03a56cc1057a40b2", email="dave@example.com")
+        first = await svc.invitations.send(**args)
+        await asyncio.sleep(1.5)
+        second = await svc.invitations.send(**args)
+        assert first.sync_state is SyncState.SENT and second.sync_state is SyncState.SENT
+        assert _stats(server)["radar"]["logins"] == 2
+    finally:
+        await svc.aclose()
+
+
+async def test_resent_cardlytics_create_already_exists_means_delivered(services, sandbox):
+    t = await services.tickets.create_cardlytics(
+        offer_id=1000030804, transaction_ids=[1132328647], customer_id="1756524",
+        description="Cashback missing", send_now=False)
+    item = services.store.outbox.for_target(t.id)[0]
+    # The first attempt landed but its reply was lost: the row is back to pending, attempted once.
+    await services.clients["cardlytics"].create_ticket(
+        __import__("supportdesk.models.cardlytics", fromlist=["x"]).CreateTicketRequest(**item.payload))
+    services.store.outbox.claim(item.id)
+    services.store.outbox.mark_retry(item.id, "lost reply", 0)
+    outcome = await services.sender.deliver(item.id)
+    assert outcome.state == "sent"
+    assert services.tickets.get(t.id).sync_state is SyncState.SENT
+    assert _stats(sandbox)["cardlytics"]["create_calls"][t.external_id] == 2
+    assert _stats(sandbox)["cardlytics"]["tickets"] == 1
+
+
+async def test_already_exists_on_a_first_send_is_a_real_error(services, sandbox, tmp_path):
+    first = await services.tickets.create_cardlytics(
+        offer_id=1000030804, transaction_ids=[1132328647], customer_id="1756524",
+        description="Cashback missing", source_ticket_id="taken-elsewhere")
+    assert first.sync_state is SyncState.SENT
+    # Another desk (its own cache) uses the same sourceTicketId: its first send shows the error.
+    other = build_services(make_config(tmp_path / "other", sandbox.base_url), retry=RetryPolicy(attempts=1))
+    try:
+        second = await other.tickets.create_cardlytics(
+            offer_id=1000030804, transaction_ids=[1132328647], customer_id="1756524",
+            description="Another", source_ticket_id="taken-elsewhere")
+    finally:
+        await other.aclose()
+    assert second.sync_state is SyncState.FAILED and "Ticket already exists" in second.last_error
+
+
+async def test_error_event_then_resubmit_gets_a_new_source_ticket_id(services, sandbox):
+    t = await services.tickets.create_cardlytics(
+        offer_id=999, transaction_ids=[1], customer_id="1756524", description="Wrong offer id here")
+    intake = services.webhook_intake("s3cret-hook")
+    for _ in range(50):
+        view = httpx.get(f"{sandbox.base_url}/_sandbox/cardlytics/{t.external_id}").json()
+        if view["events"]:
+            break
+        await asyncio.sleep(0.1)
+    event = view["events"][0]
+    assert event["processingStatus"] == "Error"
+    status, _ = intake.handle("s3cret-hook", json.dumps(event).encode())
+    assert status == 204
+    failed = services.tickets.get(t.id)
+    assert failed.sync_state is SyncState.FAILED and failed.status is TicketStatus.OPEN
+    assert "Invalid offer Id" in failed.last_error
+    # A duplicate event changes nothing.
+    n_events = len(failed.events)
+    intake.handle("s3cret-hook", json.dumps(event).encode())
+    assert len(services.tickets.get(t.id).events) == n_events
+    fixed = await services.tickets.resubmit(t.id, offer_id=1000030804, transaction_ids=[1132328647])
+    assert fixed.id == t.id and fixed.external_id == f"{t.id}-2"
+    assert fixed.sync_state is SyncState.SENT
+    # A late event for the first submission is history only.
+    intake.handle("s3cret-hook", json.dumps(event).encode())
+    assert services.tickets.get(t.id).sync_state is SyncState.SENT
+
+
+async def test_late_event_never_moves_a_ticket_backwards(services):
+    t = await services.tickets.create_cardlytics(
+        offer_id=1000030804, transaction_ids=[1132328647], customer_id="1756524",
+        description="Order test", send_now=True)
+    intake = services.webhook_intake("k3y-hook")
+    closed = {"sourceTicketId": t.external_id, "sourceCustomerId": "1756524",
+              "processingStatus": "Success", "status": "Closed",
+              "resolutionType": "No Credit: Reward Pending"}
+    assert intake.handle("k3y-hook", json.dumps(closed).encode())[0] == 204
+    late = {"sourceTicketId": t.external_id, "sourceCustomerId": 1756524,
+            "processingStatus": "Success", "status": "In Process"}
+    assert intake.handle("k3y-hook", json.dumps(late).encode())[0] == 204
+    after = services.tickets.get(t.id)
+    assert after.status is TicketStatus.RESOLVED and after.resolution == "No Credit: Reward Pending"
+
+
+async def test_no_secret_reaches_the_data_dir(tmp_path, sandbox_factory):
+    secrets = {"radar_password": "Rp-93jd-SECRETVALUE", "clientkey": "Ck-SECRETVALUE-1",
+               "clientpass": "Cp-SECRETVALUE-2", "apikey": "Ak-SECRETVALUE-3",
+               "auth": "Hdr-SECRETVALUE-4", "hook": "Wh-SECRETVALUE-5"}
+    server = sandbox_factory(radar_password=secrets["radar_password"],
+                             offers_clientkey=secrets["clientkey"], offers_clientpass=secrets["clientpass"],
+                             offers_apikey=secrets["apikey"], cardlytics_auth=("X-Api-Key", secrets["auth"]),
+                             support_auth=("X-Api-Key", secrets["auth"]))
+    env = {"SUPPORTDESK_SECRET_RADAR_PASSWORD": secrets["radar_password"],
+           "SUPPORTDESK_SECRET_OFFERS_FEEDBACK_CLIENTKEY": secrets["clientkey"],
+           "SUPPORTDESK_SECRET_OFFERS_FEEDBACK_CLIENTPASS": secrets["clientpass"],
+           "SUPPORTDESK_SECRET_OFFERS_FEEDBACK_APIKEY": secrets["apikey"],
+           "SUPPORTDESK_SECRET_CARDLYTICS_AUTH_VALUE": secrets["auth"],
+           "SUPPORTDESK_SECRET_SUPPORT_AUTH_VALUE": secrets["auth"]}
+    cfg = make_config(tmp_path, server.base_url, env)
+    cfg.settings["cardlytics"]["auth_header"] = "X-Api-Key"
+    cfg.settings["support"]["auth_header"] = "X-Api-Key"
+    from supportdesk.app import setup_logging
+
+    setup_logging(cfg, verbose=True)
+    svc = build_services(cfg, retry=RetryPolicy(attempts=1))
+    try:
+        t = await svc.tickets.create_cardlytics(offer_id=1000030804, transaction_ids=[1132328647],
+                                                customer_id="1756524", description="Secret scan")
+        assert t.sync_state is SyncState.SENT
+        s = await svc.tickets.create_support(uuid_="79af4bc5-a995-4262-92ee-0da381ccaf07", udid="D1",
+                                             subject="S", message="M", email="a@example.com", category="c")
+        assert s.sync_state is SyncState.SYNCED
+        inv = await svc.invitations.send(client="8291a9ed952342c5b5fe2915f2189e7c",
+                                         programme="1cf118a0326d47aa851a90b9674e90aa",
+                                         location="f88c422bcca2a92b03a56cc1057a40b2", email="d@example.com")
+        assert inv.sync_state is SyncState.SENT
+        fb = await svc.feedback.send(user_id="u@example.com", offer_code="CST10", bank_code="NWB",
+                                     outlet_code="CST-LDN-001", feedback_type="1", lat=51.5, lon=-0.1,
+                                     comment="declined")
+        assert fb.sync_state is SyncState.SENT
+        # Wrong credentials: the error shown carries no secret either.
+        server.set_faults(fault_rate=0.0)
+        intake = svc.webhook_intake(secrets["hook"])
+        intake.handle("wrong", b"{}")
+        with open(tmp_path / "export.ndjson", "w") as f:
+            svc.export.write(f)
+        await svc.tickets.refresh_open()
+    finally:
+        await svc.aclose()
+    import logging
+
+    for h in logging.getLogger().handlers:
+        h.flush()
+    found = []
+    for path in (tmp_path).rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found += [(str(path), k) for k, v in secrets.items() if v.encode() in data]
+    assert found == []
+    assert list((tmp_path / "data" / "logs").glob("*.log")), "the run must have logged something"
+
+
+HOOK = "fuzz-hook-secret"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(
+    st.binary(max_size=300),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                 lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=12), c, max_size=5),
+                 max_leaves=20).map(lambda v: json.dumps(v).encode()),
+    st.fixed_dictionaries({"sourceTicketId": st.text(max_size=10), "sourceCustomerId":
+                           st.one_of(st.integers(), st.text(max_size=10)),
+                           "processingStatus": st.text(max_size=10)},
+                          optional={"status": st.one_of(st.none(), st.text(max_size=10)),
+                                    "cdlxTicketId": st.one_of(st.integers(), st.text(max_size=5))}
+                          ).map(lambda v: json.dumps(v).encode()),
+))
+def test_webhook_intake_fuzz_never_crashes_or_half_writes(tmp_path_factory, body):
+    from supportdesk.services.updates import TicketUpdater
+    from supportdesk.services.webhook import WebhookIntake
+    from supportdesk.store import Store
+
+    store = Store(tmp_path_factory.mktemp("fuzz") / "c.db")
+    try:
+        intake = WebhookIntake(store, TicketUpdater(store), HOOK)
+        status, _ = intake.handle(HOOK, body)
+        assert status in (204, 422)
+        assert store.db.one("SELECT COUNT(*) FROM tickets")[0] == 0
+        assert store.db.one("SELECT COUNT(*) FROM events")[0] == 0
+        assert intake.handle(None, body)[0] == 401
+    finally:
+        store.close()
