@@ -53,6 +53,18 @@ class Services:
         register_secret(secret)
         return WebhookIntake(self.store, self.updater, secret)
 
+    def sandbox_seed(self) -> dict[str, Any] | None:
+        """The sandbox's seed listing (customers, offers, radar ids), for the demo bootstrap."""
+        base = self.sandbox.base_url if self.sandbox is not None else (
+            STANDALONE_SANDBOX.rstrip("/") if self.config.is_sandbox else None)
+        if base is None:
+            return None
+        try:
+            return httpx.get(f"{base}/_sandbox/seed", timeout=5).json()
+        except Exception as exc:
+            log.warning("sandbox seed unavailable: %s", type(exc).__name__)
+            return None
+
     def configured(self, provider: str) -> bool:
         return provider in self.clients
 
@@ -64,12 +76,31 @@ class Services:
             self.sandbox.stop()
 
 
+STANDALONE_SANDBOX = "http://127.0.0.1:8765/"
+
+
+def _running_sandbox() -> dict[str, str] | None:
+    """A `supportdesk sandbox` already serving on its default port keeps state across commands."""
+    try:
+        answer = httpx.get(STANDALONE_SANDBOX, timeout=0.5).json()
+        return {k: (v.get("post_url") or v["base_url"]) for k, v in answer.items()}
+    except Exception:
+        return None
+
+
 def start_sandbox(config: Config) -> Any:
-    """The built-in profile: the sandbox in-process on a free loopback port."""
+    """The built-in profile: the sandbox in-process on a free loopback port (or the running one)."""
     from supportdesk.sandbox import SandboxConfig, SandboxServer
 
-    server = SandboxServer(SandboxConfig(files_dir=config.profile_dir / "sandbox-files")).start()
-    urls = server.urls()
+    import secrets as pysecrets
+
+    server = None
+    hook_secret = pysecrets.token_urlsafe(18)
+    urls = _running_sandbox()
+    if urls is None or "cardlytics" not in urls:
+        server = SandboxServer(SandboxConfig(files_dir=config.profile_dir / "sandbox-files",
+                                             webhook_secret=hook_secret)).start()
+        urls = server.urls()
     config.settings = {
         "cardlytics": {"base_url": urls["cardlytics"]},
         "support": {"base_url": urls["support"]},
@@ -83,6 +114,7 @@ def start_sandbox(config: Config) -> Any:
         "offers_feedback.clientkey": _demo("DEMO_OFFERS_CLIENTKEY"),
         "offers_feedback.clientpass": _demo("DEMO_OFFERS_CLIENTPASS"),
         "offers_feedback.apikey": _demo("DEMO_OFFERS_APIKEY"),
+        "webhook.secret": hook_secret,
     })
     return server
 

@@ -67,3 +67,45 @@ def build_webhook_app(intake: WebhookIntake) -> Starlette:
         return JSONResponse(payload, status_code=status)
 
     return Starlette(routes=[Route("/", receive, methods=["POST"])])
+
+
+class WebhookListener:
+    """The listener inside a running app (the window): uvicorn on the current asyncio loop."""
+
+    def __init__(self, intake: WebhookIntake, host: str = "127.0.0.1", port: int = 0) -> None:
+        import socket
+
+        import uvicorn
+
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self.host, self.port = self._sock.getsockname()[:2]
+        self._server = uvicorn.Server(uvicorn.Config(build_webhook_app(intake), log_level="warning",
+                                                     lifespan="off"))
+        self._task: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def start(self) -> "WebhookListener":
+        import asyncio
+
+        self._task = asyncio.get_running_loop().create_task(self._server.serve(sockets=[self._sock]))
+        self._task.add_done_callback(self._done)
+        return self
+
+    @staticmethod
+    def _done(task: Any) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("webhook listener stopped: %s", task.exception())
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        if self._task is not None:
+            try:
+                await self._task
+            except Exception:
+                pass
+        self._sock.close()
