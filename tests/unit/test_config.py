@@ -109,3 +109,12 @@ def test_no_keyring_backend_counts_as_not_set():
     assert s.find("radar", "password") is None
     with pytest.raises(MissingSecret):
         s.get("radar", "password")
+
+
+def test_the_documented_example_config_loads():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "config.example.toml"
+    cfg = load_config(example, "/tmp/unused", env={})
+    assert cfg.profile == "production" and set(cfg.settings) == {
+        "cardlytics", "support", "radar", "offers_feedback", "wasabi", "webhook"}

@@ -68,7 +68,8 @@ async def ticket_list(args: argparse.Namespace, svc: Any) -> int:
     if args.json:
         for t in tickets:
             t.attachments = svc.store.tickets.attachments(t.id)
-        emit_json([t.to_json() | {"events": []} for t in tickets])
+            t.events = svc.store.tickets.events(t.id)
+        emit_json([t.to_json() for t in tickets])
     elif tickets:
         print(ticket_table(tickets))
     else:
