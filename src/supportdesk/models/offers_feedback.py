@@ -1,0 +1,125 @@
+"""Offers-feedback API: wire shapes (PROVIDERS.md, section 5).
+
+The request travels as query parameters next to three secrets (clientkey, clientpass,
+apikey); `to_query()` returns only the non-secret part; the client adds the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+DEFAULT_ACTION = "user_feedback"
+REJECTION_STATUSES = frozenset({"error", "fail", "failure"})
+
+
+class FeedbackType:
+    """Examples from the document; any value is sent as given."""
+
+    MERCHANT_DECLINED = "1"
+    OFFER_EXPIRED = "2"
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+Required = Annotated[str, BeforeValidator(_as_text), Field(min_length=1)]
+
+
+class FeedbackRequest(BaseModel):
+    """Every parameter is required except comment (PROVIDERS.md **Decision**)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    user_id: Required  # the customer's e-mail or device id
+    offer_code: Required
+    your_bank_code: Required
+    outlet_code: Required
+    feedback_type: Required
+    # The customer's position at the outlet, not the agent's.
+    user_latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    user_longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    comment: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
+
+    def to_query(self) -> dict[str, str]:
+        """The non-secret query parameters, in the document's order."""
+        query = {
+            "user_id": self.user_id,
+            "user_latitude": repr(self.user_latitude),
+            "user_longitude": repr(self.user_longitude),
+            "feedback_type": self.feedback_type,
+        }
+        if self.comment is not None:
+            query["comment"] = self.comment
+        query |= {
+            "offer_code": self.offer_code,
+            "your_bank_code": self.your_bank_code,
+            "outlet_code": self.outlet_code,
+        }
+        return query
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return value is True or (isinstance(value, int) and value == 1)
+
+
+def _falsy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("false", "0", "no")
+    return value is False or (isinstance(value, int) and not isinstance(value, bool) and value == 0)
+
+
+class FeedbackAnswer(BaseModel):
+    """Any JSON object (its shape is not documented); every key is kept in `raw`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+    def _get(self, key: str) -> Any:
+        return (self.model_extra or {}).get(key)
+
+    @property
+    def is_rejection(self) -> bool:
+        """status error/fail/failure, error true (or an error text), or success false."""
+        status = self._get("status")
+        if isinstance(status, str) and status.strip().lower() in REJECTION_STATUSES:
+            return True
+        error = self._get("error")
+        if _truthy(error):
+            return True
+        # {"error": "missing user_id"}: a non-empty error text is a rejection too.
+        if isinstance(error, str) and error.strip() and not _falsy(error):
+            return True
+        return _falsy(self._get("success"))
+
+    @property
+    def message(self) -> str | None:
+        """Best effort: message, description, msg, an error text, then status."""
+        for key in ("message", "description", "msg"):
+            value = self._get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        error = self._get("error")
+        if isinstance(error, str) and error.strip() and not _falsy(error) and not _truthy(error):
+            return error.strip()
+        status = self._get("status")
+        if isinstance(status, str) and status.strip():
+            return status.strip()
+        return None
