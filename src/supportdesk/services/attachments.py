@@ -10,6 +10,7 @@ from typing import Any, Callable
 from supportdesk.models import support as sup
 from supportdesk.models.ticket import Attachment, AttachmentKind, OutboxItem, Ticket, utcnow
 from supportdesk.providers.errors import NotFound, ProviderError
+from supportdesk.providers.files import sniff_media_type as sniff_bytes
 from supportdesk.services.errors import InvalidInput, NotConfigured
 from supportdesk.services.outbox import Deferred, OutboxSender
 from supportdesk.services.updates import TicketUpdater
@@ -22,30 +23,11 @@ SUPPORT_UPLOAD = "support_upload"
 MAX_SIZE = 2 * 1024 ** 3
 Progress = Callable[[int, int], None]
 
-_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"RIFF", b"BM")
-
-
 def sniff_media_type(head: bytes, name: str = "") -> str:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG"):
-        return "image/png"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc", b"ftypmsf1"):
-        return "image/heic"
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"PK\x03\x04"):
-        return "application/zip"
-    if head.startswith(b"\x1f\x8b"):
-        return "application/gzip"
-    try:
-        head.decode("utf-8")
+    media = sniff_bytes(head)
+    if media == "application/octet-stream" and name.lower().endswith((".log", ".txt")):
         return "text/plain"
-    except UnicodeDecodeError:
-        # A chunk boundary may cut a multi-byte character; judge by the extension then.
-        return "text/plain" if name.lower().endswith((".log", ".txt")) else "application/octet-stream"
+    return media
 
 
 def check_file(path: Path, kind: str, *, field: str = "path") -> Path:
