@@ -122,3 +122,28 @@ def test_webhook_takes_a_ticket_through_success_to_resolved(sandbox_factory, cli
     finally:
         listener.terminate()
         listener.wait(timeout=10)
+
+
+def test_file_attached_offline_is_cached_then_uploaded_after_its_ticket(sandbox_factory, cli_for, tmp_path):
+    port = free_port()
+    cli = cli_for(f"http://127.0.0.1:{port}")
+    t = cli(*SUPPORT, "--json").json
+    assert t["sync_state"] == "queued"
+    photo = tmp_path / "receipt.png"
+    from PIL import Image
+
+    Image.new("RGB", (120, 80), (10, 120, 200)).save(photo)
+    r = cli("file", "upload", t["id"], str(photo), "--kind", "photo", "--json")
+    assert r.code == 0 and r.json["sync_state"] == "queued"
+    cached = r.json["cached_path"]
+    photo.unlink()  # the original moves away: the cached copy is what gets sent
+    assert open(cached, "rb").read()[:4] == b"\x89PNG"
+    server = sandbox_factory(port=port)
+    r = cli("sync", "--json")
+    assert r.code == 0 and r.json["sent"] == 2, r.out + r.err
+    shown = cli("ticket", "show", t["id"], "--json").json
+    assert shown["sync_state"] == "synced"
+    assert [a["state"] for a in shown["attachments"] if a["kind"] == "photo"] == ["uploaded"]
+    stats = httpx.get(server.base_url + "/_sandbox/stats").json()
+    assert stats["support"]["uploads"] == 1
+

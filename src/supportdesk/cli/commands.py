@@ -100,8 +100,9 @@ async def ticket_refresh(args: argparse.Namespace, svc: Any) -> int:
         emit_json([t.to_json() for t in fresh])
     elif fresh:
         print(ticket_table(fresh))
-    if errors and all(isinstance(e, str) for _, e in errors) and len(errors) == len(tickets) and tickets:
-        return EXIT_NOT_FOUND
+    if tickets and len(errors) == len(tickets):
+        return EXIT_NOT_FOUND  # nothing could be read
+
     return EXIT_OK
 
 

@@ -28,6 +28,7 @@ class Outcome:
     item_id: int
     state: str  # sent | failed | pending
     error: str | None = None
+    deferred: bool = False
 
 
 def describe(exc: ProviderError) -> str:
@@ -69,7 +70,7 @@ class OutboxSender:
                 await deliver(item)
             except Deferred as exc:
                 self.store.outbox.mark_retry(item.id, str(exc), 1.0)
-                return Outcome(item.id, "pending", str(exc))
+                return Outcome(item.id, "pending", str(exc), deferred=True)
             except Transient as exc:
                 retry_after = exc.retry_after if isinstance(exc, ProviderBug) else None
                 self.store.outbox.mark_retry(item.id, describe(exc), backoff(item.attempts, retry_after))
@@ -94,6 +95,10 @@ class OutboxSender:
             self.store.outbox.mark_sent(item.id)
             return Outcome(item.id, "sent")
 
+    def _others_pending(self, waiting: set[int]) -> bool:
+        return any(i.state in ("pending", "in_flight") and i.id not in waiting
+                   for i in self.store.outbox.undelivered())
+
     async def drain(self, *, idle_timeout: float = 30.0, deadline: float | None = None,
                     on_progress: Callable[[Outcome], None] | None = None,
                     concurrency: int = 4) -> list[Outcome]:
@@ -103,11 +108,17 @@ class OutboxSender:
         outcomes: list[Outcome] = []
         sem = asyncio.Semaphore(concurrency)
 
+        waiting: set[int] = set()
+
         async def one(item: OutboxItem) -> None:
             nonlocal last_progress
             async with sem:
                 outcome = await self.deliver(item.id)
             outcomes.append(outcome)
+            if outcome.deferred:
+                waiting.add(item.id)
+            else:
+                waiting.discard(item.id)
             if outcome.state in ("sent", "failed"):
                 last_progress = loop.time()
             if on_progress:
@@ -115,6 +126,8 @@ class OutboxSender:
 
         while True:
             due = self.store.outbox.due()
+            if due and {i.id for i in due} <= waiting and not self._others_pending(waiting):
+                break  # only rows waiting on something that will not happen in this run
             if due:
                 # Per target, keep order (a ticket's create before its uploads).
                 by_target: dict[str, list[OutboxItem]] = {}
