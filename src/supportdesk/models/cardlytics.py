@@ -6,24 +6,23 @@ Python names are snake_case; the wire names are the camelCase aliases.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PositiveInt,
-    field_validator,
+from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, PositiveInt, field_validator
+
+from supportdesk.models._wire import (
+    LENIENT,
+    STRICT,
+    OptionalText,
+    Text,
+    TextList,
+    UtcDateTime,
+    as_list,
+    check_email,
 )
-from pydantic.alias_generators import to_camel
 
 INT64_MAX = 2**63 - 1
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
 class TicketStatus(StrEnum):
@@ -54,31 +53,7 @@ KNOWN_PROCESSING_MESSAGES = (
 TICKET_ALREADY_EXISTS = KNOWN_PROCESSING_MESSAGES[0]
 
 
-# --- coercions shared by the models below -----------------------------------------------
-
-def _as_text(value: Any) -> Any:
-    # ints where strings are documented (and ids that outgrow 32 bits) become text
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return value
-
-
-def _as_utc(value: Any) -> Any:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if value.endswith(("Z", "z")):
-            value = value[:-1] + "+00:00"
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)  # no zone on the wire means UTC
-    return value
-
+# --- coercions ---------------------------------------------------------------------------
 
 def _resolution(value: Any) -> Any:
     if value is None:
@@ -88,25 +63,8 @@ def _resolution(value: Any) -> Any:
     return value
 
 
-def _empty_to_none(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _as_list(value: Any) -> Any:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
-
-
-Text = Annotated[str, BeforeValidator(_as_text)]
-UtcDateTime = Annotated[datetime | None, BeforeValidator(_as_utc)]
 Resolution = Annotated[str | None, BeforeValidator(_resolution)]
-OptionalText = Annotated[str | None, BeforeValidator(_empty_to_none), BeforeValidator(_as_text)]
-TextList = Annotated[list[Text], BeforeValidator(_as_list)]
+IntList = Annotated[list[int], BeforeValidator(as_list)]
 
 
 def _wire_customer_id(text: str) -> int | str:
@@ -123,17 +81,14 @@ def _wire_customer_id(text: str) -> int | str:
 class CreateTicketRequest(BaseModel):
     """Body of `POST {base}/tickets`."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, validate_by_name=True, validate_by_alias=True,
-        extra="forbid", str_strip_whitespace=True, frozen=True,
-    )
+    model_config = STRICT
 
-    source_ticket_id: Annotated[str, BeforeValidator(_as_text)] = Field(min_length=1)
-    source_customer_id: Annotated[str, BeforeValidator(_as_text)] = Field(min_length=1)
+    source_ticket_id: Text = Field(min_length=1)
+    source_customer_id: Text = Field(min_length=1)
     transaction_ids: list[PositiveInt] = Field(min_length=1, max_length=10)
     offer_id: PositiveInt
     description: str = Field(min_length=1)
-    author_email_address: Annotated[str | None, BeforeValidator(_empty_to_none)] = None
+    author_email_address: OptionalText = None
 
     @field_validator("transaction_ids")
     @classmethod
@@ -146,9 +101,7 @@ class CreateTicketRequest(BaseModel):
     @field_validator("author_email_address")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is not None and not _EMAIL.fullmatch(value):
-            raise ValueError("not a valid e-mail address")
-        return value
+        return check_email(value)
 
     def to_wire(self) -> dict[str, Any]:
         wire: dict[str, Any] = {
@@ -166,10 +119,7 @@ class CreateTicketRequest(BaseModel):
 # --- retrieve and events (lenient in) ---------------------------------------------------
 
 class _Lenient(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel, validate_by_name=True, validate_by_alias=True,
-        extra="allow",
-    )
+    model_config = LENIENT
 
 
 class RetrievedTicket(_Lenient):
@@ -182,11 +132,11 @@ class RetrievedTicket(_Lenient):
     source_customer_id: OptionalText = None
     author_email_address: OptionalText = None
     activation_date: UtcDateTime = None
-    description: Annotated[str, BeforeValidator(_as_text)] = ""
+    description: Text = ""
     resolution_type: Resolution = None
     cardlytics_response: OptionalText = None
     offer_id: int | None = None
-    transaction_ids: Annotated[list[int], BeforeValidator(_as_list)] = Field(default_factory=list)
+    transaction_ids: IntList = Field(default_factory=list)
     # The field table says redemptionId, the sample redemptionIds: both land here.
     redemption_ids: TextList = Field(
         default_factory=list,
@@ -215,7 +165,7 @@ class UpdateEvent(_Lenient):
     cardlytics_response: OptionalText = None
     # Undocumented extras seen in the samples.
     offer_id: int | None = None
-    transaction_ids: Annotated[list[int], BeforeValidator(_as_list)] = Field(default_factory=list)
+    transaction_ids: IntList = Field(default_factory=list)
     institution_id: OptionalText = None
 
     @property

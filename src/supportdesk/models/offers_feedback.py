@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from supportdesk.models._wire import OptionalText, Text
 
 DEFAULT_ACTION = "user_feedback"
 REJECTION_STATUSES = frozenset({"error", "fail", "failure"})
@@ -21,21 +23,7 @@ class FeedbackType:
     OFFER_EXPIRED = "2"
 
 
-def _as_text(value: Any) -> Any:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return str(value)
-    return value
-
-
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-Required = Annotated[str, BeforeValidator(_as_text), Field(min_length=1)]
+Required = Annotated[Text, Field(min_length=1)]
 
 
 class FeedbackRequest(BaseModel):
@@ -51,7 +39,7 @@ class FeedbackRequest(BaseModel):
     # The customer's position at the outlet, not the agent's.
     user_latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
     user_longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
-    comment: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
+    comment: OptionalText = None
 
     def to_query(self) -> dict[str, str]:
         """The non-secret query parameters, in the document's order."""

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from supportdesk.models._wire import (
+    LENIENT,
+    STRICT,
+    OptionalText,
+    Text,
+    blank_to_none,
+    check_email,
 )
-from pydantic.alias_generators import to_camel
 
 SUCCESS_CODE = "00000"
 _ALNUM = re.compile(r"^[A-Za-z0-9]+$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 # Known 400 texts, matched by their start, with the document's hints.
 KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
@@ -39,22 +39,6 @@ def hint_for(text: str | None) -> str | None:
     return None
 
 
-def _as_text(value: Any) -> Any:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # precision may already be lost; keep what arrived
-    return value
-
-
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
 def _check_id(value: str) -> str:
     # Provider-issued ids: non-empty and alphanumeric only, no hex or length check.
     if not _ALNUM.fullmatch(value):
@@ -62,17 +46,7 @@ def _check_id(value: str) -> str:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_as_text)]
-OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none), BeforeValidator(_as_text)]
-DisplayId = Annotated[str, BeforeValidator(_as_text)]
-
-_STRICT = ConfigDict(
-    alias_generator=to_camel, validate_by_name=True, validate_by_alias=True,
-    extra="forbid", str_strip_whitespace=True, frozen=True,
-)
-_LENIENT = ConfigDict(
-    alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, extra="allow",
-)
+DisplayId = Text
 
 
 # --- login -------------------------------------------------------------------------------
@@ -80,7 +54,7 @@ _LENIENT = ConfigDict(
 class LoginAnswer(BaseModel):
     """Answer of `POST {base}/auth/login`."""
 
-    model_config = _LENIENT
+    model_config = LENIENT
 
     token: str = Field(min_length=1)
     expiration: float | None = None  # epoch seconds (inferred)
@@ -89,7 +63,7 @@ class LoginAnswer(BaseModel):
     @field_validator("expiration", mode="before")
     @classmethod
     def _seconds(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
+        value = blank_to_none(value)
         if value is None:
             return None
         value = float(value)
@@ -104,22 +78,21 @@ class LoginAnswer(BaseModel):
 # --- send (strict out) -------------------------------------------------------------------
 
 class MetadataItem(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
 
     key: str = Field(min_length=1)
     value: Text
 
 
 class Recipient(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
 
     email: OptionalText = None
     mobile: OptionalText = None  # sent as entered (national formats are normal)
     first_name: OptionalText = None
     last_name: OptionalText = None
     location_display_id: DisplayId
-    pom_display_id: Annotated[str | None, BeforeValidator(_blank_to_none),
-                              BeforeValidator(_as_text)] = None
+    pom_display_id: OptionalText = None
     metadata: list[MetadataItem] | None = None
 
     @field_validator("location_display_id")
@@ -135,9 +108,7 @@ class Recipient(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is not None and not _EMAIL.fullmatch(value):
-            raise ValueError("not a valid e-mail address")
-        return value
+        return check_email(value)
 
     @model_validator(mode="after")
     def _a_channel(self) -> Recipient:
@@ -149,7 +120,7 @@ class Recipient(BaseModel):
 class InvitationRequest(BaseModel):
     """Body of `POST {base}/invitation`: one invitation per recipient."""
 
-    model_config = _STRICT
+    model_config = STRICT
 
     client_display_id: DisplayId
     programme_display_id: DisplayId
@@ -171,7 +142,7 @@ class InvitationRequest(BaseModel):
 class InvitationAnswer(BaseModel):
     """`{code, description, data}`; data is the invitation id, kept as text (> 2^53)."""
 
-    model_config = _LENIENT
+    model_config = LENIENT
 
     code: Text | None = None
     description: OptionalText = None

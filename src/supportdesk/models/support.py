@@ -20,10 +20,19 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.alias_generators import to_camel
+
+from supportdesk.models._wire import (
+    LENIENT,
+    STRICT,
+    OptionalText,
+    Text,
+    TextList,
+    as_optional_text,
+    as_utc,
+    check_email,
+)
 
 T = TypeVar("T")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _PHONE = re.compile(r"^\+[0-9]{8,15}$")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 
@@ -54,43 +63,21 @@ class DownloadedFile:
 
 # --- coercions ---------------------------------------------------------------------------
 
-def _as_text(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _blank_to_none(value: Any) -> Any:
-    value = _as_text(value)
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
 def _epoch_ms(value: Any) -> Any:
-    # creationDate is epoch milliseconds; ISO strings are tolerated too
-    if value is None or isinstance(value, datetime):
-        return value
+    # creationDate is epoch milliseconds; ISO strings (and datetimes) are tolerated too
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc)
-    if isinstance(value, str) and value.strip():
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    if value is None or isinstance(value, (str, datetime)):
+        return as_utc(value)
     return None
 
 
 def _normalize_phone(value: Any) -> Any:
-    value = _blank_to_none(value)
+    value = as_optional_text(value)
     if isinstance(value, str):
         return _PHONE_SEPARATORS.sub("", value)
-    return value
-
-
-def _check_email(value: str | None) -> str | None:
-    if value is not None and not _EMAIL.fullmatch(value):
-        raise ValueError("not a valid e-mail address")
     return value
 
 
@@ -100,17 +87,7 @@ def _check_phone(value: str | None) -> str | None:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_as_text)]
-OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
 Phone = Annotated[str | None, BeforeValidator(_normalize_phone)]
-
-_STRICT = ConfigDict(
-    alias_generator=to_camel, validate_by_name=True, validate_by_alias=True,
-    extra="forbid", str_strip_whitespace=True, frozen=True,
-)
-_LENIENT = ConfigDict(
-    alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, extra="allow",
-)
 
 
 # --- requests (strict out) ---------------------------------------------------------------
@@ -118,7 +95,7 @@ _LENIENT = ConfigDict(
 class CreateRequest(BaseModel):
     """Body of `POST {base}/user/log/message`."""
 
-    model_config = _STRICT
+    model_config = STRICT
 
     uuid: str = Field(min_length=1)
     udid: str = Field(min_length=1)
@@ -133,7 +110,7 @@ class CreateRequest(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        return _check_email(value)  # type: ignore[return-value]
+        return check_email(value)  # type: ignore[return-value]
 
     @field_validator("phone")
     @classmethod
@@ -150,7 +127,7 @@ class CreateRequest(BaseModel):
 class SearchCriteria(BaseModel):
     """Body of `POST {base}/admin/fetch/customer/support`: all optional, ANDed."""
 
-    model_config = _STRICT
+    model_config = STRICT
 
     uuid: OptionalText = None
     udid: OptionalText = None
@@ -174,15 +151,14 @@ class SearchCriteria(BaseModel):
 # --- answers (lenient in) ----------------------------------------------------------------
 
 class TicketInfo(BaseModel):
-    model_config = _LENIENT
+    model_config = LENIENT
 
     id: OptionalText = None
     support_ticket_id: OptionalText = None  # the Zendesk ticket number, e.g. "345"
     ticket_status: OptionalText = None  # raw, e.g. CREATED
     subject: OptionalText = None
     message: OptionalText = None
-    images: Annotated[list[Text], BeforeValidator(lambda v: [] if v is None else v)] = Field(
-        default_factory=list)
+    images: TextList = Field(default_factory=list)
     # Often null and not the core ticket id.
     core_ticket_number: Any = None
 
@@ -190,7 +166,7 @@ class TicketInfo(BaseModel):
 class SupportRecord(BaseModel):
     """One customer-support record (`data` of create/upload, items of search)."""
 
-    model_config = _LENIENT
+    model_config = LENIENT
 
     id: Text  # the feedback id: uploads go here
     ticket_id: OptionalText = None  # the core ticket id: downloads and search use it
