@@ -90,6 +90,8 @@ class InvitationService(_WriteService):
         programme = programme or self.default_programme or self.store.remembered.last("programme")
         missing = {k: "required (no default in the profile and none used before)"
                    for k, v in (("client", client), ("programme", programme)) if not v}
+        if not (email or "").strip() and not (mobile or "").strip():
+            missing["email_or_mobile"] = "give an e-mail or a mobile number (or both)"
         if missing:
             raise InvalidInput(missing)
         with InvalidInput.from_validation():

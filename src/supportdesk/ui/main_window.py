@@ -1,0 +1,339 @@
+"""The main window: a thin shell composing the inbox, the detail pane, the status bar and the actions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget
+
+from supportdesk import __version__
+from supportdesk.models.ticket import Ticket, TicketStatus
+from supportdesk.services.health import HealthService, ProviderHealth
+from supportdesk.services.sync import SyncReport
+from supportdesk.ui import icons, theme
+from supportdesk.ui.compose import open_form
+from supportdesk.ui.notify import Notifier
+from supportdesk.ui.outbox import OutboxWindow
+from supportdesk.ui.shortcuts import ShortcutsDialog, WindowActions
+from supportdesk.ui.sync import SyncController
+from supportdesk.ui.tasks import TaskRunner, alive
+from supportdesk.ui.tickets.actions import TicketActions
+from supportdesk.ui.tickets.detail import TicketDetail
+from supportdesk.ui.tickets.model import TicketTableModel
+from supportdesk.ui.tickets.view import TicketListView
+from supportdesk.ui.widgets.banner import Banner
+from supportdesk.ui.widgets.statusbar import StatusBar
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    _ticketChanged = Signal(object, object)  # (Ticket, previous status), from the updater's thread
+
+    def __init__(self, services: Any, *, settings: QSettings | None = None,
+                 health: HealthService | None = None, sync_interval_ms: int | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = settings or QSettings()
+        self.tasks = TaskRunner(on_error=self._task_failed)
+        self.health = health or HealthService.for_clients(services.clients)
+        self.forms: list[QWidget] = []
+        self._outbox: OutboxWindow | None = None
+        self._help: ShortcutsDialog | None = None
+        self.setWindowTitle("Supportdesk")
+        self.setWindowIcon(icons.app_icon())
+        self.setObjectName("mainWindow")
+
+        self.model = TicketTableModel(services.store, self)
+        self.inbox = TicketListView(self.model, self.tasks, self)
+        self.ticket_actions = TicketActions(services, self.tasks, self)
+        self.detail = TicketDetail(services, self.ticket_actions, self.tasks, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.inbox)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.banner = Banner(self)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.actions_ = WindowActions(self)
+        self._build_menus()
+        self.status = StatusBar(self.actions_.sync, self)
+        self.setStatusBar(self.status)
+        for h in self.health.snapshot().values():
+            self.status.set_health(h)
+        self.sync = SyncController(services, self.health, self.tasks, self,
+                                   **({"interval_ms": sync_interval_ms} if sync_interval_ms else {}))
+        self.notifier = Notifier(self, [self.actions_.sync, self.actions_.quit])
+        self._detail_timer = QTimer(self, singleShot=True, interval=120)
+        self._detail_timer.timeout.connect(self.show_current)
+        self._connect()
+        self._restore()
+        self.model.reload()
+        self.inbox.select_first()
+        self.update_outbox()
+        self.status.set_sync(last=self.sync.last_sync)
+        if services.store.recovery:
+            self.banner.show_notice("recovery", services.store.recovery, icon="warning")
+
+    # --- construction ---------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        a = self.actions_
+        bar = self.menuBar()
+        self.new_menu = QMenu("New", self)
+        for action in a.new.values():
+            self.new_menu.addAction(action)
+        file_menu = bar.addMenu("&File")
+        file_menu.addMenu(self.new_menu).setText("&New")
+        file_menu.addSeparator()
+        file_menu.addActions([a.settings, a.quit])
+        view = bar.addMenu("&View")
+        view.addActions([a.search, a.next, a.previous])
+        view.addSeparator()
+        view.addAction(a.outbox)
+        theme_menu = view.addMenu("&Theme")
+        theme_menu.addActions(list(a.themes.values()))
+        ticket = bar.addMenu("&Ticket")
+        ticket.addActions(self.ticket_actions.all)
+        bar.addMenu("&Sync").addAction(a.sync)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([a.help, a.about])
+        # Actions outside menus still need the window to own them for their shortcuts.
+        self.addActions([a.new_menu_action, a.search, a.next, a.previous, a.help])
+
+        tb = QToolBar("Main", self)
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.new_button = QToolButton(tb)
+        self.new_button.setDefaultAction(a.new_menu_action)
+        self.new_button.setMenu(self.new_menu)
+        self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.new_button.setAccessibleName("New ticket, invitation or feedback")
+        tb.addWidget(self.new_button)
+        tb.addActions([a.sync, a.outbox])
+        tb.addSeparator()
+        tb.addActions([self.ticket_actions.refresh, self.ticket_actions.retry])
+        spacer = QWidget(tb)
+        spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred)
+        tb.addWidget(spacer)
+        tb.addActions([a.settings, a.help])
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+    def _connect(self) -> None:
+        a, s = self.actions_, self.services
+        a.new_menu_action.triggered.connect(self._show_new_menu)
+        for kind, action in a.new.items():
+            action.triggered.connect(lambda _c=False, k=kind: self.compose(k))
+        a.settings.triggered.connect(lambda: self.compose("settings"))
+        a.quit.triggered.connect(self.close)
+        a.sync.triggered.connect(self.sync_now)
+        a.search.triggered.connect(self.inbox.focus_search)
+        a.next.triggered.connect(lambda: self.inbox.step(1))
+        a.previous.triggered.connect(lambda: self.inbox.step(-1))
+        a.outbox.triggered.connect(lambda: self.open_outbox())
+        a.help.triggered.connect(self.show_shortcuts)
+        a.about.triggered.connect(self._about)
+        a.theme_group.triggered.connect(lambda act: self.set_theme(act.data()))
+        self.inbox.set_context_actions(self.ticket_actions.all)
+        self.inbox.currentTicketChanged.connect(lambda _tid: self.show_current())
+        self.inbox.ticketActivated.connect(lambda _tid: self.detail.setFocus())
+        self.ticket_actions.ticketUpdated.connect(self._ticket_updated)
+        self.ticket_actions.message.connect(lambda m: self.status.showMessage(m, 8000))
+        self.ticket_actions.composeRequested.connect(lambda kind, tid: self.compose(kind, tid))
+        self.ticket_actions.outboxRequested.connect(self.open_outbox)
+        self.status.outboxClicked.connect(lambda: self.open_outbox())
+        self.sync.started.connect(lambda: self.status.set_sync(running=True))
+        self.sync.finished.connect(self._sync_finished)
+        self.sync.failed.connect(self._sync_failed)
+        self.sync.healthChanged.connect(self._health_changed)
+        self.banner.actionClicked.connect(self.sync_now)
+        self.notifier.message.connect(lambda m: self.status.showMessage(m, 10000))
+        self.notifier.ticketClicked.connect(self.reveal_ticket)
+        self._ticketChanged.connect(self._on_ticket_changed)
+        s.updater.on_change(self._updater_listener)
+        if (t := theme.current()) is not None:
+            t.changed.connect(self._retheme)
+            a.themes.get(t.mode, a.themes["system"]).setChecked(True)
+
+    # --- tickets --------------------------------------------------------------------------
+    def current_ticket(self) -> Ticket | None:
+        tid = self.inbox.current_ticket
+        return self.services.store.tickets.get(tid) if tid else None
+
+    def show_current(self) -> None:
+        self.detail.show_ticket(self.current_ticket())
+
+    def reveal_ticket(self, ticket_id: str) -> None:
+        """Select a ticket in the list; if the filters hide it, show it in the detail pane anyway."""
+        if not self.inbox.select_ticket(ticket_id):
+            self.detail.show_ticket(self.services.store.tickets.get(ticket_id))
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def _updater_listener(self, ticket: Ticket, previous: TicketStatus) -> None:
+        if alive(self):
+            self._ticketChanged.emit(ticket, previous)  # queued if the change came from another thread
+
+    def _on_ticket_changed(self, ticket: Ticket, previous: TicketStatus) -> None:
+        self.model.ticket_changed(ticket)
+        self.notifier.status_changed(ticket, previous)
+        if ticket.id == self.inbox.current_ticket or (self.detail.ticket and ticket.id == self.detail.ticket.id):
+            self._detail_timer.start()
+        self.update_outbox()
+
+    def _ticket_updated(self, ticket_id: str) -> None:
+        self.model.refresh_loaded()
+        if self.detail.ticket is not None and self.detail.ticket.id == ticket_id:
+            self.detail.show_ticket(self.services.store.tickets.get(ticket_id))
+        self.update_outbox()
+
+    def update_outbox(self) -> None:
+        items = self.services.store.outbox.undelivered()
+        self.status.set_outbox(len(items), sum(1 for i in items if i.state == "failed"))
+        if self._outbox is not None and self._outbox.isVisible():
+            self._outbox.reload()
+
+    # --- sync and connectivity ------------------------------------------------------------
+    def sync_now(self) -> None:
+        if not self.sync.sync_now():
+            self.status.showMessage("A sync is already running", 3000)
+
+    def _sync_finished(self, report: SyncReport | None) -> None:
+        problem = None
+        if report is not None and report.refresh_errors:
+            n = len(report.refresh_errors)
+            problem = f"{n} ticket{'s' if n != 1 else ''} could not be refreshed: {report.refresh_errors[0][1]}"
+        self.status.set_sync(running=False, last=self.sync.last_sync, offline=self.sync.offline, problem=problem)
+        self.model.refresh_loaded()
+        self.inbox.update_count()
+        self._detail_timer.start()
+        self.update_outbox()
+        if report is not None and (report.sent or report.failed):
+            self.status.showMessage(f"Sync: {report.sent} sent, {report.failed} rejected, "
+                                    f"{report.refreshed} tickets refreshed", 8000)
+
+    def _sync_failed(self, text: str) -> None:
+        self.status.set_sync(running=False, problem=text)
+        self.status.showMessage(text, 10000)
+
+    def _health_changed(self, health: ProviderHealth) -> None:
+        self.status.set_health(health)
+        if self.sync.offline:
+            down = [h.label for h in self.health.snapshot().values() if h.state == "offline"]
+            n = self.model.count()
+            self.banner.show_notice(
+                "offline", f"Offline: {', '.join(down)} cannot be reached. Showing {n:,} cached "
+                "tickets; anything you file is queued and sent when the connection is back.", "Try again")
+        else:
+            self.banner.clear("offline")
+        self.status.set_sync(offline=self.sync.offline)
+
+    # --- windows --------------------------------------------------------------------------
+    def compose(self, kind: str, ticket_id: str | None = None) -> QWidget | None:
+        form = open_form(kind, self.services, self, ticket_id=ticket_id)
+        if form is not None:
+            self.forms = [f for f in self.forms if alive(f)] + [form]
+        return form
+
+    def _show_new_menu(self) -> None:
+        self.new_menu.popup(self.new_button.mapToGlobal(self.new_button.rect().bottomLeft()))
+
+    def open_outbox(self, ticket_id: str | None = None) -> OutboxWindow:
+        if self._outbox is None or not alive(self._outbox):
+            self._outbox = OutboxWindow(self.services, self)
+            self._outbox.ticketRequested.connect(self.reveal_ticket)
+            self._outbox.changed.connect(lambda: (self.update_outbox(), self._detail_timer.start(),
+                                                  self.model.refresh_loaded()))
+        self._outbox.show()
+        self._outbox.raise_()
+        self._outbox.activateWindow()
+        if ticket_id:
+            self._outbox.focus_target(ticket_id)
+        else:
+            self._outbox.reload()
+        return self._outbox
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        if self._help is None or not alive(self._help):
+            groups = list(self.actions_.groups)
+            groups.insert(1, ("Selected ticket", self.ticket_actions.all))
+            self._help = ShortcutsDialog(groups, self)
+        self._help.show()
+        self._help.raise_()
+        return self._help
+
+    def _about(self) -> None:
+        cfg = self.services.config
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About Supportdesk",
+                          f"<h3>Supportdesk {__version__}</h3><p>An offline-first desk for support agents.</p>"
+                          f"<p>Profile: <b>{cfg.profile}</b><br>Data: {cfg.profile_dir}</p>",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setIconPixmap(icons.app_icon().pixmap(64, 64))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def set_theme(self, mode: str) -> None:
+        if (t := theme.current()) is not None:
+            t.set_mode(mode)
+        self.settings.setValue("view/theme", mode)
+
+    def _retheme(self, _scheme: str) -> None:
+        self.actions_.retheme()
+        self.ticket_actions.retheme()
+        self.status.retheme()
+        self.show_current()
+
+    def _task_failed(self, name: str, exc: BaseException) -> None:
+        if alive(self):
+            self.status.showMessage(f"Something went wrong ({name}): {exc}", 10000)
+
+    # --- life cycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        """Begin background work: the first connectivity check and sync, then the timer."""
+        self.sync.start()
+
+    def _restore(self) -> None:
+        s = self.settings
+        if (geometry := s.value("window/geometry")) is not None:
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1280, 800)
+        if (state := s.value("window/state")) is not None:
+            self.restoreState(QByteArray(state))
+        if (split := s.value("window/splitter")) is not None:
+            self.splitter.restoreState(QByteArray(split))
+        else:
+            self.splitter.setSizes([760, 520])
+        self.inbox.restore_state(s.value("inbox/header"))
+
+    def save_layout(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("inbox/header", self.inbox.save_state())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_layout()
+        self.sync.stop()
+        self.tasks.cancel_all()
+        self.notifier.hide()
+        for w in [*self.forms, self._outbox, self._help]:
+            if w is not None and alive(w):
+                w.close()
+        super().closeEvent(event)

@@ -1,0 +1,101 @@
+"""The window's actions and their shortcuts, and the help dialog that lists them (F1)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from supportdesk.ui import icons
+from supportdesk.ui.compose import FORM_TITLES
+
+
+class WindowActions(QObject):
+    """Application-level actions; the window connects their `triggered` signals."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.groups: list[tuple[str, list[QAction]]] = []
+        a = self._make
+        self.new_menu_action = a("new", "&New…", ["Ctrl+N"], "File a ticket, an invitation or feedback")
+        self.new = {kind: a(icon, label, [], FORM_TITLES[kind]) for kind, icon, label in (
+            ("cardlytics", "ticket", "&Cardlytics ticket…"), ("support", "ticket", "&Support ticket…"),
+            ("invitation", "invite", "Feedback &invitation…"), ("feedback", "feedback", "Offer &feedback…"))}
+        self.settings = a("settings", "Se&ttings…", ["Ctrl+,"], "Providers, credentials and preferences")
+        self.quit = a("cancel", "&Quit", ["Ctrl+Q"], "Close Supportdesk")
+        self.sync = a("sync", "&Sync now", ["F5"], "Send the outbox and refresh open tickets now")
+        self.search = a("search", "&Find tickets", ["Ctrl+F", "/"], "Put the cursor in the search box")
+        self.next = a("down", "&Next ticket", ["J", "Ctrl+Down"], "Select the next ticket in the list")
+        self.previous = a("up", "&Previous ticket", ["K", "Ctrl+Up"], "Select the previous ticket")
+        self.outbox = a("outbox", "&Outbox", ["Ctrl+Shift+O"], "Everything not yet delivered")
+        self.help = a("keyboard", "&Keyboard shortcuts", ["F1", "Ctrl+?", "Ctrl+Shift+/"],
+                      "List every shortcut")
+        self.about = a("help", "&About Supportdesk", [], "Version and data folder")
+        self.theme_group = QActionGroup(self)
+        self.themes: dict[str, QAction] = {}
+        for mode, label in (("system", "Follow the &system"), ("light", "&Light"), ("dark", "&Dark")):
+            act = QAction(label, self, checkable=True)
+            act.setData(mode)
+            self.theme_group.addAction(act)
+            self.themes[mode] = act
+        self.groups = [
+            ("Tickets", [self.new_menu_action, self.sync, self.search, self.next, self.previous]),
+            ("Windows", [self.outbox, self.settings, self.help, self.quit]),
+        ]
+
+    def _make(self, icon: str, text: str, keys: list[str], tip: str) -> QAction:
+        action = QAction(icons.icon(icon), text, self)
+        action.setData(icon)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setStatusTip(tip)
+        action.setToolTip(f"{tip} ({keys[0]})" if keys else tip)
+        return action
+
+    def retheme(self) -> None:
+        for action in self.findChildren(QAction):
+            if isinstance(action.data(), str) and action.data() not in self.themes:
+                action.setIcon(icons.icon(action.data()))
+
+
+def _keys(action: QAction) -> str:
+    return "  or  ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
+
+
+class ShortcutsDialog(QDialog):
+    """Non-modal; built from the live actions so it can never list a stale shortcut."""
+
+    def __init__(self, groups: list[tuple[str, list[QAction]]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts — Supportdesk")
+        self.setAccessibleName("Keyboard shortcuts")
+        tree = QTreeWidget(self)
+        tree.setHeaderLabels(["Action", "Keys"])
+        tree.setRootIsDecorated(False)
+        tree.setAccessibleName("Shortcut list")
+        tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        tree.header().setStretchLastSection(False)
+        for title, actions in groups:
+            head = QTreeWidgetItem(tree, [title, ""])
+            font = head.font(0)
+            font.setBold(True)
+            head.setFont(0, font)
+            head.setFirstColumnSpanned(True)
+            for action in actions:
+                if action.shortcuts():
+                    QTreeWidgetItem(tree, [action.text().replace("&", "").rstrip("…"), _keys(action)])
+        extra = QTreeWidgetItem(tree, ["In lists and viewers", ""])
+        extra.setFont(0, font)
+        for what, keys in (("Clear the search", "Esc"), ("Open the ticket / start search", "Enter"),
+                           ("Find in a log", "Ctrl+F, F3 / Shift+F3"), ("Zoom a photo", "+  −  0  1"),
+                           ("Close a viewer", "Esc or Ctrl+W")):
+            QTreeWidgetItem(tree, [what, keys])
+        note = QLabel("Single-letter keys work when the cursor is not in a text box.", self)
+        note.setObjectName("muted")
+        layout = QVBoxLayout(self)
+        layout.addWidget(tree)
+        layout.addWidget(note)
+        self.tree = tree
+        self.resize(520, 560)

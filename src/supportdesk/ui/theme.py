@@ -1,0 +1,115 @@
+"""Light and dark themes: Fusion + a palette + one QSS template, following the system scheme."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from supportdesk.resources import resource_text
+
+MODES = ("system", "light", "dark")
+
+
+@cache
+def _tokens(scheme: str) -> dict[str, str]:
+    return json.loads(resource_text(f"themes/{scheme}.json"))
+
+
+def stylesheet(scheme: str) -> str:
+    tokens = _tokens(scheme)
+    # Unknown tokens are left in place so a typo shows up in the QSS warning, not as black.
+    return re.sub(r"@([a-z_]+)", lambda m: tokens.get(m.group(1), m.group(0)),
+                  resource_text("themes/app.qss"))
+
+
+def _palette(t: dict[str, str]) -> QPalette:
+    p = QPalette()
+    c = QColor
+    roles = {
+        QPalette.ColorRole.Window: t["window"], QPalette.ColorRole.WindowText: t["text"],
+        QPalette.ColorRole.Base: t["base"], QPalette.ColorRole.AlternateBase: t["alt_base"],
+        QPalette.ColorRole.Text: t["text"], QPalette.ColorRole.Button: t["base"],
+        QPalette.ColorRole.ButtonText: t["text"], QPalette.ColorRole.Highlight: t["selection"],
+        QPalette.ColorRole.HighlightedText: t["selection_text"],
+        QPalette.ColorRole.ToolTipBase: t["tooltip"], QPalette.ColorRole.ToolTipText: t["tooltip_text"],
+        QPalette.ColorRole.PlaceholderText: t["muted"], QPalette.ColorRole.Link: t["accent"],
+        QPalette.ColorRole.Mid: t["border"], QPalette.ColorRole.Midlight: t["hover"],
+        QPalette.ColorRole.Dark: t["strong_border"], QPalette.ColorRole.Light: t["base"],
+        QPalette.ColorRole.Accent: t["accent"],
+    }
+    for role, value in roles.items():
+        p.setColor(role, c(value))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, c(t["muted"]))
+    return p
+
+
+class Theme(QObject):
+    """The current scheme's colour tokens; `changed` fires when the scheme switches."""
+
+    changed = Signal(str)
+
+    def __init__(self, app: QApplication, mode: str = "system") -> None:
+        super().__init__(app)
+        self._app = app
+        self._mode = mode if mode in MODES else "system"
+        self.scheme = "light"
+        app.setStyle("Fusion")
+        app.styleHints().colorSchemeChanged.connect(self._system_changed)
+        self.apply()
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def set_mode(self, mode: str) -> None:
+        self._mode = mode if mode in MODES else "system"
+        self.apply()
+
+    def _system_changed(self, _scheme: Qt.ColorScheme) -> None:
+        if self._mode == "system":
+            self.apply()
+
+    def _resolve(self) -> str:
+        if self._mode != "system":
+            return self._mode
+        hints = QGuiApplication.styleHints()
+        return "dark" if hints.colorScheme() == Qt.ColorScheme.Dark else "light"
+
+    def apply(self) -> None:
+        scheme = self._resolve()
+        self.scheme = scheme
+        self._app.setPalette(_palette(_tokens(scheme)))
+        self._app.setStyleSheet(stylesheet(scheme))
+        self.changed.emit(scheme)
+
+    def color(self, token: str) -> QColor:
+        return QColor(_tokens(self.scheme).get(token, "#ff00ff"))
+
+    def hex(self, token: str) -> str:
+        return _tokens(self.scheme).get(token, "#ff00ff")
+
+
+_current: Theme | None = None
+
+
+def install(app: QApplication, mode: str = "system") -> Theme:
+    global _current
+    _current = Theme(app, mode)
+    return _current
+
+
+def current() -> Theme | None:
+    return _current
+
+
+def color(token: str) -> QColor:
+    """A colour token of the active theme (light tokens before a theme is installed)."""
+    if _current is not None:
+        return _current.color(token)
+    return QColor(_tokens("light").get(token, "#ff00ff"))
