@@ -165,7 +165,7 @@ def load_config(config: str | Path | None = None, data_dir: str | Path | None = 
         raise ConfigError(f"{path}: configuration file not found")
     else:
         path = None  # type: ignore[assignment]
-    where = _Locator(path, text)
+    where = Locator(path, text)
 
     for key in doc:
         if key not in ("profile", "profiles"):
@@ -179,7 +179,7 @@ def load_config(config: str | Path | None = None, data_dir: str | Path | None = 
     name = profile or env.get("SUPPORTDESK_PROFILE") or doc.get("profile") or SANDBOX
     settings: dict[str, dict[str, Any]] = {}
     if name in profiles:
-        settings = _validate_profile(name, profiles[name], where)
+        settings = validate_profile(name, profiles[name], where)
     elif name != SANDBOX:
         src = f"{path}: " if path else ""
         raise ConfigError(f"{src}profile '{name}' is not defined (add [profiles.{name}.<provider>] "
@@ -196,7 +196,7 @@ def _read(path: Path) -> str:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
 
 
-def _validate_profile(name: str, body: Any, where: "_Locator") -> dict[str, dict[str, Any]]:
+def validate_profile(name: str, body: Any, where: "Locator") -> dict[str, dict[str, Any]]:
     if not isinstance(body, dict):
         raise ConfigError(where.key(f"profiles", name, "must be a table"))
     out: dict[str, dict[str, Any]] = {}
@@ -225,7 +225,7 @@ def _validate_profile(name: str, body: Any, where: "_Locator") -> dict[str, dict
 _URL = re.compile(r"^https?://[^\s/]+", re.I)
 
 
-def _check_value(section: str, key: str, value: Any, table: str, where: "_Locator") -> None:
+def _check_value(section: str, key: str, value: Any, table: str, where: "Locator") -> None:
     if key == "port":
         if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 65536:
             raise ConfigError(where.key(table, key, "must be a port number (1-65535)"))
@@ -236,7 +236,7 @@ def _check_value(section: str, key: str, value: Any, table: str, where: "_Locato
         raise ConfigError(where.key(table, key, f"must be an http(s) URL, got {value!r}"))
 
 
-class _Locator:
+class Locator:
     """Finds the line of a table or key in the TOML text, for messages a user can act on."""
 
     _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from pathlib import Path
@@ -95,6 +96,7 @@ class AttachmentService:
         with open(stored.path, "rb") as f:
             media = sniff_media_type(f.read(4096), src.name)
         akind = AttachmentKind(kind)
+        previous = next((a for a in self.store.tickets.attachments(t.id) if a.kind is akind), None)
         with self.store.transaction():
             self.store.tickets.upsert_attachment(Attachment(
                 ticket_id=t.id, kind=akind, name=src.name, size=stored.size, sha256=stored.sha256,
@@ -110,9 +112,23 @@ class AttachmentService:
                 self._progress[item_id] = progress
             try:
                 state = (await self.sender.deliver(item_id)).state
+            except asyncio.CancelledError:
+                self._abandon(t, item_id, previous, src.name, akind)
+                raise
             finally:
                 self._progress.pop(item_id, None)
         return self.store.tickets.get(t.id), state
+
+    def _abandon(self, t: Ticket, item_id: int, previous: Attachment | None, name: str,
+                 kind: AttachmentKind) -> None:
+        """The agent cancelled: nothing is sent later and the earlier file (if any) stays attached."""
+        with self.store.transaction():
+            self.store.outbox.drop(item_id)
+            if previous is not None:
+                self.store.tickets.upsert_attachment(previous)
+            else:
+                self.store.tickets.delete_attachment(t.id, kind)
+            self.updater.record(t, "attachment", f"Upload of {name} cancelled; nothing was attached")
 
     async def _send_upload(self, item: OutboxItem) -> None:
         t = self.store.tickets.get(item.target_id, full=False)

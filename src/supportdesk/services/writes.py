@@ -102,17 +102,23 @@ class InvitationService(_WriteService):
                     location_display_id=location, pom_display_id=pom,
                     metadata=[radar.MetadataItem(key=k, value=v) for k, v in (metadata or {}).items()] or None)])
         wire = req.to_wire()
-        with self.store.transaction():
-            self.store.remembered.remember("client", req.client_display_id)
-            self.store.remembered.remember("programme", req.programme_display_id, parent=req.client_display_id)
-            self.store.remembered.remember("location", location, parent=req.programme_display_id)
-            if pom:
-                self.store.remembered.remember("pom", pom, parent=location)
         return await self._submit(wire, wire, send_now)
 
     async def _send(self, item: OutboxItem) -> None:
         req = radar.InvitationRequest.model_validate(item.payload)
-        self._sent(item, await self.client.send_invitation(req))
+        reference = await self.client.send_invitation(req)
+        with self.store.transaction():
+            self._sent(item, reference)
+            self._remember(req)
+
+    def _remember(self, req: radar.InvitationRequest) -> None:
+        """Only ids the provider accepted are offered back."""
+        rec = req.send_data[0]
+        self.store.remembered.remember("client", req.client_display_id)
+        self.store.remembered.remember("programme", req.programme_display_id, parent=req.client_display_id)
+        self.store.remembered.remember("location", rec.location_display_id, parent=req.programme_display_id)
+        if rec.pom_display_id:
+            self.store.remembered.remember("pom", rec.pom_display_id, parent=rec.location_display_id)
 
 
 class FeedbackService(_WriteService):

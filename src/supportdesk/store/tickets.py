@@ -161,6 +161,10 @@ class TicketRepo:
             (a.ticket_id, a.kind.value, a.name, a.size, a.sha256, a.media_type, a.cached_path,
              a.remote_url, a.state, iso(a.created_at)))
 
+    def delete_attachment(self, ticket_id: str, kind: AttachmentKind) -> None:
+        self.db.execute("DELETE FROM attachments WHERE ticket_id = ? AND kind = ?",
+                        (ticket_id, kind.value))
+
     # --- the inbox ------------------------------------------------------------------------
     def _where(self, q: TicketQuery) -> tuple[str, list[Any], str]:
         clauses: list[str] = []

@@ -8,7 +8,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from supportdesk.config import ConfigError
 from supportdesk.models.ticket import SyncState
 from supportdesk.services.errors import InvalidInput, NotConfigured, ServiceError
-from supportdesk.ui.forms.chrome import FORM_QSS, Banner, Outcome
+from supportdesk.ui.forms.chrome import Banner, Outcome, form_qss
 from supportdesk.ui.forms.fields import Field, get_value, on_change, set_value
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,9 @@ class FormBase(QWidget):
     intro = ""
     submit_text = "Submit"
     provider = ""  # shown in outcome messages
+    noun = "request"  # "the … is stored and will be sent"
     allow_new = True  # offer "New …" after a submission
+    sending = ("Sending…", "The form stays as it is until the answer comes.")
 
     def __init__(self, services: Any, parent: QWidget | None = None, *, draft_key: str = "") -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -51,12 +53,14 @@ class FormBase(QWidget):
         self._busy = False
         self._done = False
         self._close_when_done = False
+        self._shown = False
         self.task: asyncio.Task | None = None
-        self.setStyleSheet(FORM_QSS)
+        self.setStyleSheet(form_qss())
         self.setWindowTitle(self.title)
         self.setObjectName(f"form-{self.form_name}")
-        self._build_chrome()
+        self._build_header()
         self.build()
+        self._build_footer()  # after the fields, so Tab reaches the buttons last
         self._blank = self.collect()
         self._restore_draft()
         self._loading = False
@@ -66,10 +70,11 @@ class FormBase(QWidget):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.submit)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
-        self.resize(max(560, self.sizeHint().width()), min(760, max(480, self.sizeHint().height())))
+        body = self.body.sizeHint()
+        self.resize(max(600, body.width() + 56), min(860, max(320, body.height() + 230)))
 
     # --- layout -----------------------------------------------------------------------------
-    def _build_chrome(self) -> None:
+    def _build_header(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 14, 16, 12)
         outer.setSpacing(8)
@@ -84,7 +89,11 @@ class FormBase(QWidget):
         self.banner = Banner(self)
         outer.addWidget(self.banner)
         self.body = QWidget(self)
-        self.form = QFormLayout(self.body)
+        column = QVBoxLayout(self.body)
+        column.setContentsMargins(0, 0, 4, 0)
+        self.form = QFormLayout()
+        column.addLayout(self.form)
+        column.addStretch(1)  # spare height goes below the fields, not into them
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.form.setVerticalSpacing(8)
@@ -93,6 +102,8 @@ class FormBase(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.body)
         outer.addWidget(scroll, 1)
+
+    def _build_footer(self) -> None:
         foot = QHBoxLayout()
         self.reason = QLabel(self)
         self.reason.setObjectName("submitReason")
@@ -101,41 +112,48 @@ class FormBase(QWidget):
         self.discard_button = QPushButton("Discard draft", self)
         self.discard_button.setToolTip("Clear the form and delete its saved draft")
         self.discard_button.clicked.connect(self.discard)
-        self.new_button = QPushButton(f"New {self.title.lower()}", self)
+        self.new_button = QPushButton("Start another", self)
         self.new_button.clicked.connect(self.reset)
         self.new_button.hide()
         self.close_button = QPushButton("Close", self)
         self.close_button.setToolTip("Close (Esc); the draft is kept")
         self.close_button.clicked.connect(self.close)
         self.submit_button = QPushButton(self.submit_text, self)
-        self.submit_button.setObjectName("primary")
+        self.submit_button.setProperty("primary", True)
         self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self.submit)
         for b in (self.discard_button, self.new_button, self.close_button, self.submit_button):
             foot.addWidget(b)
-        outer.addLayout(foot)
+        self.layout().addLayout(foot)
 
     def add_field(self, name: str, label: str, editor: QWidget, *, help_text: str = "",
                   layout: QFormLayout | None = None, caption: str | None = None) -> Field:
         layout = layout or self.form
         owner = layout.parentWidget() or self.body
+        if isinstance(layout, QFormLayout) and layout is not self.form:
+            layout.setLabelAlignment(self.form.labelAlignment())
         field = Field(name, label, editor, help_text=help_text, parent=owner)
         if caption == "":
             layout.addRow(field)
         else:
             text = QLabel(caption or label, owner)
+            text.setObjectName("formLabel")
             text.setBuddy(field.focus_target())
             layout.addRow(text, field)
         self.fields[name] = field
-        on_change(editor, lambda n=name: self.changed(n))
+        on_change(editor, lambda *_, n=name: self.changed(n))
         return field
 
     def add_section(self, text: str) -> None:
         title = QLabel(text, self.body)
-        title.setObjectName("sectionTitle")
+        title.setObjectName("formSection")
         self.form.addRow(title)
 
     def first_field(self) -> QWidget:
+        """The first field still to fill in (or fix); the first field when all are fine."""
+        for name, field in self.fields.items():
+            if name in self._errors and field.isEnabled():
+                return field.focus_target()
         return next(iter(self.fields.values())).focus_target() if self.fields else self.submit_button
 
     # --- hooks for each form ----------------------------------------------------------------
@@ -177,10 +195,6 @@ class FormBase(QWidget):
                            record_id=rid, done=True, emit=True)
         return Outcome("success", f"Sent: {rid}", f"{self.provider} accepted the {self.noun}.",
                        record_id=rid, done=True, emit=True)
-
-    @property
-    def noun(self) -> str:
-        return self.title.lower()
 
     # --- validation -------------------------------------------------------------------------
     def changed(self, name: str) -> None:
@@ -286,7 +300,7 @@ class FormBase(QWidget):
         self.save_draft()  # a crash while sending keeps what was typed
         data = self.collect()
         self._set_busy(True)
-        self.banner.show_message("info", "Sending…", "The form stays as it is until the answer comes.")
+        self.banner.show_message("info", *self.sending)
         self.task = asyncio.get_running_loop().create_task(self._run(data), name=f"submit-{self.form_name}")
         _TASKS.add(self.task)
         self.task.add_done_callback(_TASKS.discard)
@@ -356,6 +370,12 @@ class FormBase(QWidget):
         self.new_button.setVisible(self.allow_new)
         self._update_submit()
         (self.new_button if self.allow_new else self.close_button).setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown:  # whoever opens the form, typing starts in the right field
+            self._shown = True
+            self.first_field().setFocus()
 
     # --- closing ----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

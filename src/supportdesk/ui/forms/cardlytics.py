@@ -27,11 +27,12 @@ def _rows(values: list[str]) -> list[str]:
 
 class CardlyticsForm(FormBase):
     form_name = "cardlytics"
-    title = "Cardlytics ticket"
+    title = "New Cardlytics ticket"
     intro = ("Dispute an offer on the customer's behalf. Cardlytics answers asynchronously; "
              "the ticket's status follows in the inbox.")
     submit_text = "File ticket"
     provider = "Cardlytics"
+    noun = "ticket"
 
     def build(self) -> None:
         self.add_field("offer_id", "Offer id", line("e.g. 1000030804", mono=True))
@@ -94,12 +95,18 @@ class CardlyticsForm(FormBase):
     async def send(self, data: dict[str, Any]) -> Any:
         return await self.services.tickets.create_cardlytics(**self.values(data))
 
+    def outcome(self, record: Any) -> Outcome:
+        out = super().outcome(record)
+        if out.kind == "success":  # 202: received, not yet processed
+            out.body = "Cardlytics received the ticket; its processing status follows in the inbox."
+        return out
+
 
 class ResubmitForm(CardlyticsForm):
     """The same fields, filled from the ticket; a new submission (new sourceTicketId) on it."""
 
     form_name = "resubmit"
-    title = "Resubmit to Cardlytics"
+    title = "Correct and resubmit"
     submit_text = "Resubmit"
     allow_new = False
 
@@ -135,12 +142,10 @@ class ResubmitForm(CardlyticsForm):
     async def send(self, data: dict[str, Any]) -> Any:
         return await self.services.tickets.resubmit(self.ticket.id, **self.values(data))
 
-    def map_service_fields(self, fields: dict[str, str]) -> dict[str, str]:
-        return super().map_service_fields(fields)
-
     def outcome(self, record: Any) -> Outcome:
         out = super().outcome(record)
+        if out.kind in ("success", "queued"):
+            out.title = f"Resubmitted as {record.external_id}" + (" (queued)" if out.kind == "queued" else "")
         if out.kind == "success":
-            out.title = f"Resubmitted as {record.external_id}"
             out.body = "Cardlytics received the corrected ticket; its status follows in the inbox."
         return out

@@ -3,36 +3,54 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 FORM_QSS = """
 QLabel#formTitle { font-size: 15pt; font-weight: 600; }
-QLabel#formIntro, QLabel#fieldHelp { color: palette(mid); }
-QLabel#fieldHelp { font-size: 8.5pt; }
+QLabel#formIntro { color: palette(placeholder-text); }
+QLabel#fieldHelp { color: palette(placeholder-text); font-size: 8.5pt; }
 QLabel#fieldError { color: #c62828; font-size: 8.5pt; }
-QLabel#sectionTitle { font-weight: 600; padding-top: 6px; }
-QLabel#submitReason { color: #9a5b00; }
+QLabel#formSection { font-weight: 600; padding-top: 8px; }
+QLabel#submitReason { color: #a15c00; }
 QLineEdit#mono, QComboBox#mono { font-family: "DejaVu Sans Mono", monospace; }
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="true"],
-QListWidget[invalid="true"] {
-    border: 1px solid #c62828; border-radius: 3px; padding: 3px;
-}
-QPushButton#linkButton { border: none; color: palette(link); padding: 2px 4px; }
-QPushButton#linkButton:disabled { color: palette(mid); }
-QPushButton#primary { font-weight: 600; padding: 5px 16px; }
-QFrame#banner { border-radius: 4px; padding: 6px; }
-QFrame#banner[kind="info"] { background: #e8f0fe; border: 1px solid #a8c3f0; }
-QFrame#banner[kind="success"] { background: #e6f4ea; border: 1px solid #9fd3ae; }
-QFrame#banner[kind="warning"] { background: #fff4e0; border: 1px solid #f0c67a; }
-QFrame#banner[kind="error"] { background: #fdecea; border: 1px solid #f2a7a0; }
-QFrame#banner QLabel { color: #1f1f1f; background: transparent; }
+QListWidget[invalid="true"] { border: 1px solid #d92d20; border-radius: 6px; padding: 4px 8px; }
+QPushButton#linkButton { border: none; background: transparent; color: palette(link); padding: 2px 4px; }
+QPushButton#linkButton:disabled { color: palette(placeholder-text); }
+QPushButton[primary="true"] { font-weight: 600; padding: 4px 16px; }
+QPushButton[primary="true"]:disabled { background: #b9c9ef; border-color: #b9c9ef; color: #ffffff; }
+QLabel#formLabel { padding-top: 3px; }
+QFrame#formBanner { border-radius: 6px; }
+QFrame#formBanner[kind="info"] { background: #e8f0fe; border: 1px solid #a8c3f0; }
+QFrame#formBanner[kind="success"] { background: #e6f4ea; border: 1px solid #9fd3ae; }
+QFrame#formBanner[kind="warning"] { background: #fff4e0; border: 1px solid #f0c67a; }
+QFrame#formBanner[kind="error"] { background: #fdecea; border: 1px solid #f2a7a0; }
+QFrame#formBanner QLabel { color: #1d2330; background: transparent; }
 QLabel#bannerTitle { font-weight: 600; }
 QLabel#bannerHint { font-style: italic; }
-QFrame#dropZone { border: 2px dashed palette(mid); border-radius: 6px; }
+QFrame#dropZone { border: 2px dashed palette(mid); border-radius: 8px; }
 QFrame#dropZone[hover="true"] { border-color: palette(highlight); }
 """
+
+
+@cache
+def form_qss() -> str:
+    """The sheet, with a drop-down arrow for combo boxes (the theme styles them flat)."""
+    try:
+        from importlib.resources import files
+
+        arrow = files("supportdesk.resources").joinpath("icons/down.svg")
+        if Path(str(arrow)).is_file():
+            url = Path(str(arrow)).as_posix()
+            return FORM_QSS + (f'QComboBox::down-arrow {{ image: url("{url}"); width: 12px; '
+                               "height: 12px; }\n")
+    except (ImportError, OSError, TypeError):
+        pass
+    return FORM_QSS
 
 
 @dataclass
@@ -57,7 +75,7 @@ class Banner(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("banner")
+        self.setObjectName("formBanner")
         v = QVBoxLayout(self)
         v.setContentsMargins(8, 6, 8, 6)
         v.setSpacing(2)

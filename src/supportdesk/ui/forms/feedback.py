@@ -29,10 +29,11 @@ def type_code(text: str) -> str:
 
 class FeedbackForm(FormBase):
     form_name = "feedback"
-    title = "Offer feedback"
+    title = "Send offer feedback"
     intro = "Report why an offer did not work for the customer."
     submit_text = "Send feedback"
     provider = "The offers service"
+    noun = "feedback"
 
     def build(self) -> None:
         self.add_field("user_id", "User id", line("customer e-mail or device id"))

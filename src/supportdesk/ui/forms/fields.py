@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton, QButtonGroup, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
     QListWidget, QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
@@ -54,7 +54,11 @@ class Field(QWidget):
     def set_error(self, message: str | None) -> None:
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
-        set_invalid(self.focus_target(), bool(message))
+        mark = getattr(self.editor, "mark_invalid", None)
+        if callable(mark):
+            mark(bool(message))
+        else:
+            set_invalid(self.focus_target(), bool(message))
         self.editor.setAccessibleDescription(message or self.help.text())
 
     def set_help(self, text: str) -> None:
@@ -120,12 +124,23 @@ def line(placeholder: str = "", *, mono: bool = False) -> QLineEdit:
     return e
 
 
+class TextBox(QPlainTextEdit):
+    """Multi-line text sized in lines rather than Qt's generous default."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__()
+        self._height = self.fontMetrics().lineSpacing() * rows + 14
+        self.setMinimumHeight(self._height)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._height)
+
+
 def text_box(placeholder: str = "", rows: int = 5) -> QPlainTextEdit:
-    e = QPlainTextEdit()
+    e = TextBox(rows)
     e.setPlaceholderText(placeholder)
     e.setTabChangesFocus(True)  # Tab moves on, as in every other field
-    e.setMinimumHeight(e.fontMetrics().lineSpacing() * rows + 12)
-    e.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     return e
 
 
@@ -166,6 +181,9 @@ class Rows(QWidget):
     def focus_target(self) -> QWidget:
         return self._rows[0][1][0] if self._rows else self.add_button
 
+    def mark_invalid(self, invalid: bool) -> None:
+        """No outline: the message names the row, and outlining row 1 would point at the wrong one."""
+
     def editors(self) -> list[QLineEdit]:
         return [e for _, edits, _ in self._rows for e in edits]
 
@@ -189,6 +207,10 @@ class Rows(QWidget):
         remove.clicked.connect(lambda: self.remove_row(row))
         h.addWidget(remove)
         self._box.insertWidget(len(self._rows), row)
+        previous = self._rows[-1][2] if self._rows else None
+        chain = [w for w in (previous, *edits, remove, self.add_button) if w is not None]
+        for a, b in zip(chain, chain[1:]):  # rows added later still Tab in reading order
+            QWidget.setTabOrder(a, b)
         self._rows.append((row, edits, remove))
         self._sync()
         if focus:
@@ -199,6 +221,8 @@ class Rows(QWidget):
         for i, (w, _, _) in enumerate(self._rows):
             if w is row and len(self._rows) > self.minimum:
                 self._rows.pop(i)
+                w.hide()
+                self._box.removeWidget(w)
                 w.deleteLater()
                 self._sync()
                 self.changed.emit()
@@ -219,6 +243,8 @@ class Rows(QWidget):
         value = list(value or [])
         while self._rows:
             w, _, _ = self._rows.pop()
+            w.hide()  # gone now, not at the next event-loop turn
+            self._box.removeWidget(w)
             w.deleteLater()
         for v in value[: self.maximum]:
             self.add_row(tuple(v) if isinstance(v, (list, tuple)) else (str(v),))
@@ -275,7 +301,8 @@ class FileList(QWidget):
     def _refresh(self) -> None:
         self.list.clear()
         for p in self._paths:
-            self.list.addItem(f"{Path(p).name}    {Path(p).parent}")
+            self.list.addItem(f"{Path(p).name}   ·   {Path(p).parent}")
+            self.list.item(self.list.count() - 1).setToolTip(p)
         self._sync()
         self.changed.emit()
 

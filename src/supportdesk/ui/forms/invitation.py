@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
-from supportdesk.models.radar import InvitationRequest
+from supportdesk.models.radar import InvitationRequest, hint_for
 from supportdesk.models.ticket import SyncState
 from supportdesk.ui.forms.base import FormBase, alive
 from supportdesk.ui.forms.chrome import Outcome
@@ -37,11 +37,12 @@ def _where(loc: tuple) -> str | tuple[str, ...] | None:
 
 class InvitationForm(FormBase):
     form_name = "invitation"
-    title = "Feedback invitation"
+    title = "New feedback invitation"
     intro = ("Invite a customer to give feedback through Radar. Ids are offered from those used "
              "before in this profile; paste a new one only the first time.")
     submit_text = "Send invitation"
     provider = "Radar"
+    noun = "invitation"
 
     def build(self) -> None:
         self.remembered = self.services.store.remembered
@@ -66,11 +67,12 @@ class InvitationForm(FormBase):
         inv = self.services.invitations
         self._fill(self.client, self.remembered.values("client"))
         self.client.setEditText(inv.default_client or self.remembered.last("client") or "")
-        self._refill()
+        self._refill(1)
         self.programme.setEditText(inv.default_programme or self.remembered.last("programme") or "")
-        self._refill()
-        for combo in (self.client, self.programme, self.location):
-            combo.editTextChanged.connect(self._refill)
+        self._refill(2)
+        # Each choice narrows the ones below it; the combo being typed in is never refilled.
+        for level, combo in enumerate((self.client, self.programme, self.location), start=1):
+            combo.editTextChanged.connect(lambda _t, n=level: self._refill(n))
 
     # --- remembered ids ---------------------------------------------------------------------
     @staticmethod
@@ -88,11 +90,14 @@ class InvitationForm(FormBase):
         combo.setEditText(text)
         combo.blockSignals(False)
 
-    def _refill(self) -> None:
+    def _refill(self, below: int) -> None:
+        """Refill the combos below level `below` (1 client, 2 programme, 3 location)."""
         client, programme = self.client.currentText().strip(), self.programme.currentText().strip()
         location = self.location.currentText().strip()
-        self._fill(self.programme, self.remembered.values("programme"), client)
-        self._fill(self.location, self.remembered.values("location"), programme)
+        if below <= 1:
+            self._fill(self.programme, self.remembered.values("programme"), client)
+        if below <= 2:
+            self._fill(self.location, self.remembered.values("location"), programme)
         self._fill(self.pom, self.remembered.values("pom", parent=location) if location else [])
 
     def pom_required(self, location: str) -> bool:
@@ -143,6 +148,7 @@ class InvitationForm(FormBase):
         out = super().outcome(record)
         if record.sync_state is SyncState.FAILED:
             self._learn(record.last_error or "")
+            out.hint = hint_for(out.body) or out.hint  # PROVIDERS.md's hints for the known errors
         elif out.kind == "success" and record.provider_reference:
             out.body = f"Radar accepted it: invitation id {record.provider_reference}."
         return out

@@ -21,11 +21,12 @@ _FIELDS = ("uuid", "udid", "subject", "message", "email", "category", "name", "p
 
 class SupportForm(DropTarget, FormBase):
     form_name = "support"
-    title = "Support ticket"
+    title = "New support ticket"
     intro = ("Open a Zendesk ticket for a customer. Replies go to the e-mail given here, which may "
              "differ from the account's.")
     submit_text = "Create ticket"
     provider = "The support service"
+    noun = "ticket"
 
     def build(self) -> None:
         self.add_field("uuid", "User UUID", line("79af4bc5-a995-4262-92ee-0da381ccaf07", mono=True))

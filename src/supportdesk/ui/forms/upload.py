@@ -70,6 +70,7 @@ class UploadForm(DropTarget, FormBase):
     submit_text = "Upload"
     provider = "The support service"
     allow_new = False
+    sending = ("Uploading…", "You can keep working; Cancel stops it and attaches nothing.")
     progressed = Signal(object, object)  # bytes sent, total (ints can exceed 2^31)
 
     def __init__(self, services: Any, parent: QWidget | None = None, *, ticket_id: str) -> None:
@@ -85,16 +86,15 @@ class UploadForm(DropTarget, FormBase):
             f"To support ticket {t.id}" + (f" (Zendesk #{t.zendesk_id})" if t.zendesk_id else "")
             + f": {t.subject}")
         self._started = 0.0
-        self._known_rows: set[int] = set()
         super().__init__(services, parent, draft_key=t.id if t else ticket_id)
 
     def build(self) -> None:
         self.picker = FilePicker(self.body)
-        self.add_field("path", "File", self.picker)
+        self.file_field = self.add_field("path", "File", self.picker)
         self.kind = Choice([("log", "Log"), ("photo", "Photo")])
         self.add_field("kind", "Kind", self.kind,
                        help_text="Logs are text or archives; photos are JPEG, PNG, HEIC, GIF or WebP.")
-        self.progress_box = QWidget(self.body)
+        self.progress_box = QWidget(self)  # outside the body, which is disabled while sending
         h = QHBoxLayout(self.progress_box)
         h.setContentsMargins(0, 0, 0, 0)
         self.bar = QProgressBar(self.progress_box)
@@ -107,7 +107,7 @@ class UploadForm(DropTarget, FormBase):
         h.addWidget(self.bar, 1)
         h.addWidget(self.rate)
         h.addWidget(self.cancel_button)
-        self.form.addRow("", self.progress_box)
+        self.layout().addWidget(self.progress_box)  # between the fields and the buttons
         self.progress_box.hide()
         self.picker.changed.connect(self._guess_kind)
 
@@ -133,20 +133,21 @@ class UploadForm(DropTarget, FormBase):
         self.kind.set_value("photo" if media.startswith("image/") else "log")
 
     def check(self, data: dict[str, Any]) -> dict[str, str]:
+        self.file_field.set_help("")
         if self.problem:
             return {"ticket": self.problem}
         if not data["path"].strip():
             return {"path": "Choose a file, or drop one on this form"}
         try:
-            check_file(Path(data["path"].strip()), data["kind"])
+            path = check_file(Path(data["path"].strip()), data["kind"])
         except InvalidInput as exc:
             return {"path": exc.fields["path"].replace("attach it with --kind photo", "choose Photo")}
+        self.file_field.set_help(f"{path.name} · {human_size(path.stat().st_size)} · checked, ready to send")
         return {}
 
     # --- sending ------------------------------------------------------------------------------
     async def send(self, data: dict[str, Any]) -> Any:
         assert self.ticket is not None
-        self._known_rows = {i.id for i in self.services.store.outbox.for_target(self.ticket.id)}
         self._started = time.monotonic()
         self.bar.setValue(0)
         self.rate.setText("Preparing…")
@@ -164,7 +165,9 @@ class UploadForm(DropTarget, FormBase):
             return
         elapsed = max(time.monotonic() - self._started, 1e-3)
         self.bar.setValue(int(done * 1000 / total) if total else 0)
-        self.rate.setText(f"{human_size(done)} of {human_size(total)} · {human_size(done / elapsed)}/s")
+        share = f" ({done * 100 // total}%)" if total else ""
+        self.rate.setText(f"{human_size(done)} of {human_size(total)}{share} · "
+                          f"{human_size(done / elapsed)}/s")
         self.progressed.emit(done, total)
 
     def cancel(self) -> None:
@@ -174,23 +177,10 @@ class UploadForm(DropTarget, FormBase):
             self.task.cancel()
 
     def cancelled(self) -> Outcome:
-        self._abandon()
         self.progress_box.hide()
         return Outcome("info", "Upload cancelled",
                        "Nothing was attached: the provider discards an unfinished upload, and the "
                        "queued copy was dropped.")
-
-    def _abandon(self) -> None:
-        """The outbox keeps a cancelled row for a later retry; the agent meant "don't send"."""
-        store, tid = self.services.store, self.ticket.id  # type: ignore[union-attr]
-        for item in store.outbox.for_target(tid):
-            if item.id in self._known_rows or item.kind != SUPPORT_UPLOAD or item.state != "pending":
-                continue
-            store.outbox.drop(item.id)
-            for a in store.tickets.attachments(tid):
-                if a.state == "local" and a.sha256 == item.payload.get("sha256"):
-                    a.state = "cancelled"
-                    store.tickets.upsert_attachment(a)
 
     def outcome(self, result: Any) -> Outcome:
         ticket, state = result

@@ -17,7 +17,7 @@ from supportdesk.config import (
 )
 from supportdesk.ui.forms.base import _TASKS, FormBase, alive
 from supportdesk.ui.forms.chrome import Outcome
-from supportdesk.ui.forms.fields import line
+from supportdesk.ui.forms.fields import Field, line
 from supportdesk.ui.settings import config_file
 from supportdesk.ui.settings.probe import NO_PROBE, probe
 from supportdesk.ui.settings.rules import profile_errors
@@ -52,6 +52,7 @@ class SettingsForm(FormBase):
         self._secret_loaded: dict[str, str] = {}
         self.test_results: dict[str, QLabel] = {}
         self.test_buttons: dict[str, QPushButton] = {}
+        self.secret_notes: dict[str, Field] = {}
         super().__init__(services, parent)
         self.resize(660, 640)
 
@@ -89,18 +90,15 @@ class SettingsForm(FormBase):
             self.add_field(f"{section}.{key}", KEYS.get(key, key), line(placeholder),
                            help_text=HELP.get(key, ""), layout=layout)
         for name in SECRET_NAMES.get(section, ()):
-            edit = SecretEdit(SECRETS.get(name, name), page)
-            env = secret_env_var(section, name)
-            note = f"Keyring: service supportdesk/<profile>, user {section}.{name}."
-            if os.environ.get(env):
-                note = f"Overridden by the environment variable {env} while it is set."
+            edit = SecretEdit(SECRETS.get(name, name))
+            # A Field for the look (help under it), but not in self.fields: never in a draft.
+            holder = Field(f"{section}.{name}", SECRETS.get(name, name), edit, parent=page)
             text = QLabel(SECRETS.get(name, name), page)
+            text.setObjectName("formLabel")
             text.setBuddy(edit.edit)
-            layout.addRow(text, edit)
-            hint = QLabel(note, page)
-            hint.setObjectName("fieldHelp")
-            layout.addRow("", hint)
+            layout.addRow(text, holder)
             self.secret_edits[f"{section}.{name}"] = edit
+            self.secret_notes[f"{section}.{name}"] = holder
         row = QHBoxLayout()
         button = QPushButton("Test connection", page)
         button.setAccessibleName(f"Test connection to {TITLES[section]}")
@@ -144,6 +142,10 @@ class SettingsForm(FormBase):
             value = "" if name == SANDBOX else (store.find(section, secret) or "")
             edit.set_value(value)
             self._secret_loaded[key] = value
+            env = secret_env_var(section, secret)
+            self.secret_notes[key].set_help(
+                f"Overridden by the environment variable {env} while it is set." if os.environ.get(env)
+                else f"Kept in the system keyring (supportdesk/{name} · {key}).")
 
     def _switch(self, name: str) -> None:
         name = name.strip()
@@ -194,6 +196,7 @@ class SettingsForm(FormBase):
         name = str(data["profile"]).strip()
         sandbox = name == SANDBOX
         self.tabs.setEnabled(not sandbox)
+        self._sync_sections(data)
         if not name:
             return {"profile": "Required"}
         if not config_file.PROFILE_NAME.match(name):
@@ -205,6 +208,17 @@ class SettingsForm(FormBase):
         if not sections:
             errors["profile"] = "Turn on at least one provider (the tabs below)"
         return errors
+
+    def _sync_sections(self, data: dict[str, Any]) -> None:
+        """A provider's fields are editable only while it is used in the profile."""
+        for section in SCHEMA:
+            on = bool(data.get(f"{section}.enabled"))
+            for key in SCHEMA[section]:
+                self.fields[f"{section}.{key}"].setEnabled(on)
+            for name in SECRET_NAMES.get(section, ()):
+                self.secret_edits[f"{section}.{name}"].setEnabled(on)
+            if section not in NO_PROBE:
+                self.test_buttons[section].setEnabled(on)
 
     # --- saving -----------------------------------------------------------------------------
     async def send(self, data: dict[str, Any]) -> Any:

@@ -19,7 +19,7 @@ def profile_errors(name: str, sections: dict[str, dict[str, Any]]) -> dict[str, 
         for _ in range(len(values) + len(cfg.SCHEMA.get(section, {})) + 1):
             try:
                 # The loader's own validator (private there: ask to make it public).
-                cfg._validate_profile(name, {section: values}, cfg._Locator(None, ""))  # noqa: SLF001
+                cfg.validate_profile(name, {section: values}, cfg.Locator(None, ""))
                 break
             except cfg.ConfigError as exc:
                 text = str(exc)
