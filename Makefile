@@ -21,5 +21,12 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+package: $(STAMP)
+	$(BIN)/python -m pip install -q 'pyinstaller>=6.6' 'build>=1.2'
+	$(BIN)/pyinstaller packaging/supportdesk.spec --distpath dist --workpath build/pyinstaller -y --clean --log-level WARN
+	dist/supportdesk/supportdesk --version
+	$(BIN)/python -m build --outdir dist .
+	tar -C dist -czf dist/supportdesk-$$(dist/supportdesk/supportdesk --version | cut -d' ' -f2)-linux-$$(uname -m).tar.gz supportdesk
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
