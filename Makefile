@@ -21,6 +21,10 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots_forms.py
+
 package: $(STAMP)
 	$(BIN)/python -m pip install -q 'pyinstaller>=6.6' 'build>=1.2'
 	$(BIN)/pyinstaller packaging/supportdesk.spec --distpath dist --workpath build/pyinstaller -y --clean --log-level WARN

@@ -7,13 +7,15 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QMainWindow, QMenu, QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget,
+)
 
-from supportdesk import __version__
 from supportdesk.models.ticket import Ticket, TicketStatus
 from supportdesk.services.health import HealthService, ProviderHealth
 from supportdesk.services.sync import SyncReport
 from supportdesk.ui import icons, theme
+from supportdesk.ui.about import about_action
 from supportdesk.ui.compose import open_form
 from supportdesk.ui.notify import Notifier
 from supportdesk.ui.outbox import OutboxWindow
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     _ticketChanged = Signal(object, object)  # (Ticket, previous status), from the updater's thread
+    closed = Signal()
 
     def __init__(self, services: Any, *, settings: QSettings | None = None,
                  health: HealthService | None = None, sync_interval_ms: int | None = None) -> None:
@@ -41,6 +44,7 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(on_error=self._task_failed)
         self.health = health or HealthService.for_clients(services.clients)
         self.forms: list[QWidget] = []
+        self._closing = False
         self._outbox: OutboxWindow | None = None
         self._help: ShortcutsDialog | None = None
         self.setWindowTitle("Supportdesk")
@@ -107,7 +111,8 @@ class MainWindow(QMainWindow):
         ticket.addActions(self.ticket_actions.all)
         bar.addMenu("&Sync").addAction(a.sync)
         help_menu = bar.addMenu("&Help")
-        help_menu.addActions([a.help, a.about])
+        self.about_action = about_action(self, self.services.config)
+        help_menu.addActions([a.help, self.about_action])
         # Actions outside menus still need the window to own them for their shortcuts.
         self.addActions([a.new_menu_action, a.search, a.next, a.previous, a.help])
 
@@ -119,14 +124,13 @@ class MainWindow(QMainWindow):
         self.new_button.setDefaultAction(a.new_menu_action)
         self.new_button.setMenu(self.new_menu)
         self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.new_button.setObjectName("newButton")
         self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.new_button.setAccessibleName("New ticket, invitation or feedback")
         tb.addWidget(self.new_button)
         tb.addActions([a.sync, a.outbox])
-        tb.addSeparator()
-        tb.addActions([self.ticket_actions.refresh, self.ticket_actions.retry])
         spacer = QWidget(tb)
-        spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         tb.addWidget(spacer)
         tb.addActions([a.settings, a.help])
         self.addToolBar(tb)
@@ -145,7 +149,6 @@ class MainWindow(QMainWindow):
         a.previous.triggered.connect(lambda: self.inbox.step(-1))
         a.outbox.triggered.connect(lambda: self.open_outbox())
         a.help.triggered.connect(self.show_shortcuts)
-        a.about.triggered.connect(self._about)
         a.theme_group.triggered.connect(lambda act: self.set_theme(act.data()))
         self.inbox.set_context_actions(self.ticket_actions.all)
         self.inbox.currentTicketChanged.connect(lambda _tid: self.show_current())
@@ -185,7 +188,7 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def _updater_listener(self, ticket: Ticket, previous: TicketStatus) -> None:
-        if alive(self):
+        if alive(self) and not self._closing:
             self._ticketChanged.emit(ticket, previous)  # queued if the change came from another thread
 
     def _on_ticket_changed(self, ticket: Ticket, previous: TicketStatus) -> None:
@@ -276,16 +279,6 @@ class MainWindow(QMainWindow):
         self._help.raise_()
         return self._help
 
-    def _about(self) -> None:
-        cfg = self.services.config
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "About Supportdesk",
-                          f"<h3>Supportdesk {__version__}</h3><p>An offline-first desk for support agents.</p>"
-                          f"<p>Profile: <b>{cfg.profile}</b><br>Data: {cfg.profile_dir}</p>",
-                          QMessageBox.StandardButton.Ok, self)
-        box.setIconPixmap(icons.app_icon().pixmap(64, 64))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-
     def set_theme(self, mode: str) -> None:
         if (t := theme.current()) is not None:
             t.set_mode(mode)
@@ -310,14 +303,18 @@ class MainWindow(QMainWindow):
         s = self.settings
         if (geometry := s.value("window/geometry")) is not None:
             self.restoreGeometry(QByteArray(geometry))
-        else:
-            self.resize(1280, 800)
+        else:  # first start: roomy, but never larger than the screen
+            screen = self.screen().availableGeometry() if self.screen() else None
+            w, h = 1440, 900
+            if screen is not None:
+                w, h = min(w, int(screen.width() * 0.92)), min(h, int(screen.height() * 0.92))
+            self.resize(w, h)
         if (state := s.value("window/state")) is not None:
             self.restoreState(QByteArray(state))
         if (split := s.value("window/splitter")) is not None:
             self.splitter.restoreState(QByteArray(split))
         else:
-            self.splitter.setSizes([760, 520])
+            self.splitter.setSizes([int(self.width() * 0.62), int(self.width() * 0.38)])
         self.inbox.restore_state(s.value("inbox/header"))
 
     def save_layout(self) -> None:
@@ -329,11 +326,17 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self._closing = True
+        if (t := theme.current()) is not None:
+            t.changed.disconnect(self._retheme)
         self.save_layout()
         self.sync.stop()
+        self._detail_timer.stop()
+        self.inbox.stop()
         self.tasks.cancel_all()
         self.notifier.hide()
         for w in [*self.forms, self._outbox, self._help]:
             if w is not None and alive(w):
                 w.close()
         super().closeEvent(event)
+        self.closed.emit()

@@ -108,7 +108,7 @@ class OutboxWindow(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         header = self.table.horizontalHeader()
-        for col, width in enumerate((48, 130, 130, 90, 70, 110, 300)):
+        for col, width in enumerate((44, 130, 140, 90, 84, 110, 300)):
             header.resizeSection(col, width)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

@@ -18,6 +18,7 @@ class WindowActions(QObject):
         self.groups: list[tuple[str, list[QAction]]] = []
         a = self._make
         self.new_menu_action = a("new", "&New…", ["Ctrl+N"], "File a ticket, an invitation or feedback")
+        self.new_menu_action.setIconText("New ▾")
         self.new = {kind: a(icon, label, [], FORM_TITLES[kind]) for kind, icon, label in (
             ("cardlytics", "ticket", "&Cardlytics ticket…"), ("support", "ticket", "&Support ticket…"),
             ("invitation", "invite", "Feedback &invitation…"), ("feedback", "feedback", "Offer &feedback…"))}
@@ -30,7 +31,6 @@ class WindowActions(QObject):
         self.outbox = a("outbox", "&Outbox", ["Ctrl+Shift+O"], "Everything not yet delivered")
         self.help = a("keyboard", "&Keyboard shortcuts", ["F1", "Ctrl+?", "Ctrl+Shift+/"],
                       "List every shortcut")
-        self.about = a("help", "&About Supportdesk", [], "Version and data folder")
         self.theme_group = QActionGroup(self)
         self.themes: dict[str, QAction] = {}
         for mode, label in (("system", "Follow the &system"), ("light", "&Light"), ("dark", "&Dark")):

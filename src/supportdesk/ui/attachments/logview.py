@@ -92,6 +92,7 @@ class LogView(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Log viewer")
         self.path: Path | None = None
+        self.display_name = ""
         self.tasks = TaskRunner()
         self.destroyed.connect(lambda *_: self.tasks.cancel_all())
         self.loading = False
@@ -165,9 +166,10 @@ class LogView(QWidget):
             t.changed.connect(lambda _s: alive(self) and self.highlighter.rehighlight())
 
     # --- loading --------------------------------------------------------------------------
-    async def load(self, path: Path) -> bool:
-        """Returns False if cancelled or the widget went away."""
+    async def load(self, path: Path, name: str | None = None) -> bool:
+        """Returns False if cancelled or the widget went away. `name` is what the agent knows it by."""
         self.path = Path(path)
+        self.display_name = name or self.path.name
         self.loading, self._cancelled = True, False
         self.text.clear()
         total = self.path.stat().st_size
@@ -185,12 +187,13 @@ class LogView(QWidget):
                     return self._stopped()
                 done += len(chunk)
                 text = rest + decoder.decode(chunk, final=not chunk)
-                cut = len(text) if not chunk else text.rfind("\n")
-                if cut >= 0:
-                    part, rest = text[:cut], text[cut + 1:]
-                    if part or not first:
-                        self._append(part, first)
-                        first = False
+                if not chunk:  # the last line, if the file does not end with a newline
+                    if text:
+                        self._append(text, first)
+                    rest = ""
+                elif (cut := text.rfind("\n")) >= 0:
+                    self._append(text[:cut], first)
+                    first, rest = False, text[cut + 1:]
                 else:
                     rest = text
                 self.bar.setValue(int(100 * done / max(1, total - start)))
@@ -202,7 +205,7 @@ class LogView(QWidget):
         self._show_progress(False)
         lines = self.text.document().blockCount()
         note = f" · showing the last {fmt.size(MAX_BYTES)} of {fmt.size(total)}" if start else ""
-        self.status.setText(f"{self.path.name} · {lines:,} lines · {fmt.size(total)}{note}")
+        self.status.setText(f"{self.display_name} · {lines:,} lines · {fmt.size(total)}{note}")
         if self.level.currentData():
             await self.apply_level_filter_async()
         self.loaded.emit(lines)
@@ -231,7 +234,7 @@ class LogView(QWidget):
         self.cancel_button.setVisible(on)
         if on:
             self.bar.setValue(0)
-            self.status.setText(f"Loading {self.path.name if self.path else ''}…")
+            self.status.setText(f"Loading {self.display_name}…")
 
     # --- level filter ---------------------------------------------------------------------
     def apply_level_filter(self) -> None:

@@ -47,7 +47,7 @@ class AttachmentRow(QFrame):
         kind = attachment.kind.value
         self.setAccessibleName(f"{kind} attachment {attachment.name}")
         self.thumb = QLabel(self)
-        self.thumb.setFixedSize(THUMB if kind == "photo" else 28, THUMB if kind == "photo" else 28)
+        self.thumb.setFixedSize(28, 28)
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb.setPixmap(icons.icon("photo" if kind == "photo" else "log", "muted").pixmap(28, 28))
         self.title = QLabel(f"<b>{attachment.name}</b>", self)
@@ -115,6 +115,7 @@ class AttachmentRow(QFrame):
         except ImageError:
             return
         if alive(self):
+            self.thumb.setFixedSize(THUMB, THUMB)
             pix = QPixmap.fromImage(decoded.image).scaled(
                 THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
             self.thumb.setPixmap(pix)

@@ -105,8 +105,8 @@ class PhotoView(QWidget):
             for key in keys:
                 QShortcut(QKeySequence(key), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
-    async def load(self, path: Path) -> bool:
-        self.info.setText(f"Loading {path.name}…")
+    async def load(self, path: Path, name: str | None = None) -> bool:
+        self.info.setText(f"Loading {name or Path(path).name}…")
         try:
             decoded = await asyncio.to_thread(decode, Path(path))
         except ImageError as exc:

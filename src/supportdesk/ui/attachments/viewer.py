@@ -81,7 +81,7 @@ class AttachmentWindow(QWidget):
         self.resize(900, 700) if kind == "log" else self.resize(720, 760)
 
     def start(self) -> None:
-        self.tasks.spawn(self.view.load(self.path), f"load-{self.kind}")
+        self.tasks.spawn(self.view.load(self.path, self.name), f"load-{self.kind}")
 
     def save_as(self) -> None:
         def saved(target: Path) -> None:

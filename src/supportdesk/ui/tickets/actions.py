@@ -45,6 +45,8 @@ class TicketActions(QObject):
                                         "Open the outbox at this ticket's undelivered rows",
                                         lambda: self.ticket and self.outboxRequested.emit(self.ticket.id))
         self.all = [self.refresh, self.retry, self.resubmit, self.attach, self.show_outbox]
+        for action, short in zip(self.all, ("Refresh", "Retry", "Resubmit", "Attach", "Outbox")):
+            action.setIconText(short)  # the detail pane's buttons; menus keep the full text
         self.set_ticket(None)
 
     def _action(self, icon: str, text: str, shortcut: str | None, tip: str, slot) -> QAction:

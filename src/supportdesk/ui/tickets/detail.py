@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QStackedWidget, QToolButton, QVBoxLayout,
-    QWidget,
+    QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QStackedWidget, QToolButton,
+    QVBoxLayout, QWidget,
 )
 
 from supportdesk.models.ticket import OutboxItem, SyncState, Ticket
@@ -90,6 +90,7 @@ class TicketDetail(QWidget):
         self.services, self.actions = services, actions
         self.ticket: Ticket | None = None
         self.setAccessibleName("Ticket detail")
+        self.setMinimumWidth(320)
         self.stack = QStackedWidget(self)
         self.placeholder = QLabel("Select a ticket to see its details and history.\n\n"
                                   "J / K move through the list · / searches · F1 lists every shortcut", self)
@@ -108,27 +109,36 @@ class TicketDetail(QWidget):
         header.setObjectName("detailHeader")
         self.title = _label("", "detailTitle", header, select=True)
         self.status_pill, self.sync_pill = Pill("status", header), Pill("sync", header)
-        self.subtitle = _label("", "muted", header, wrap=False, select=True)
+        self.subtitle = _label("", "muted", header, select=True)
         pills = QHBoxLayout()
         pills.setSpacing(6)
         pills.addWidget(self.status_pill)
         pills.addWidget(self.sync_pill)
         pills.addWidget(self.subtitle, 1)
-        buttons = QHBoxLayout()
+        # Only what this ticket allows, as text while it fits, as icons when the pane is narrow;
+        # the row never sets the pane's minimum width. Menus keep every action.
+        self.button_row = QWidget(header)
+        self.button_row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        buttons = QHBoxLayout(self.button_row)
+        buttons.setContentsMargins(0, 0, 0, 0)
         buttons.setSpacing(4)
+        self.buttons: list[QToolButton] = []
         for action in self.actions.all:
-            b = QToolButton(header)
+            b = QToolButton(self.button_row)
             b.setDefaultAction(action)
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             b.setAutoRaise(True)
             buttons.addWidget(b)
+            self.buttons.append(b)
+            action.changed.connect(self._fit_buttons)
         buttons.addStretch(1)
+        self.button_row.installEventFilter(self)
         head = QVBoxLayout(header)
         head.setContentsMargins(16, 12, 16, 8)
         head.setSpacing(6)
         head.addWidget(self.title)
         head.addLayout(pills)
-        head.addLayout(buttons)
+        head.addWidget(self.button_row)
 
         body = QWidget()
         body.setObjectName("detailBody")
@@ -164,6 +174,22 @@ class TicketDetail(QWidget):
         layout.addWidget(scroll, 1)
         return page
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.button_row and event.type() == QEvent.Type.Resize:
+            self._fit_buttons()
+        return super().eventFilter(watched, event)
+
+    def _fit_buttons(self) -> None:
+        shown = [b for b in self.buttons if b.defaultAction().isEnabled()]
+        for b in self.buttons:
+            b.setVisible(b in shown)
+        fm = self.fontMetrics()
+        wide = sum(fm.horizontalAdvance(b.defaultAction().iconText()) + 44 for b in shown)
+        style = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon if self.button_row.width() >= wide
+                 else Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for b in shown:
+            b.setToolButtonStyle(style)
+
     # --- content --------------------------------------------------------------------------
     def show_ticket(self, ticket: Ticket | None) -> None:
         keep_scroll = ticket is not None and self.ticket is not None and ticket.id == self.ticket.id
@@ -186,8 +212,9 @@ class TicketDetail(QWidget):
             self.error.hide()
         self._fill_fields(t)
         self.description.setText(t.description or "—")
-        self.attachments_title.setVisible(t.provider == "support" or bool(t.attachments))
-        self.attachments.setVisible(self.attachments_title.isVisible())
+        files = t.provider == "support" or bool(t.attachments)
+        self.attachments_title.setVisible(files)
+        self.attachments.setVisible(files)
         self.attachments.set_ticket(t)
         self.timeline.set_events(t.events)
         self.stack.setCurrentIndex(1)
@@ -208,7 +235,7 @@ class TicketDetail(QWidget):
             ("Zendesk", f"#{t.zendesk_id}" if t.zendesk_id else None),
             ("Customer", t.customer_id),
             ("Name", d.get("name")),
-            ("E-mail", t.email),
+            ("E-mail" if t.provider == "support" else "Filed by", t.email),
             ("Phone", d.get("phone")),
             ("Category", d.get("category")),
             ("Device", d.get("udid")),

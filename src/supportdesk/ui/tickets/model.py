@@ -44,13 +44,13 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("provider", "Provider", ("provider",), 100),
-    Column("ticket", "Ticket", ("id", "external_id"), 130),
-    Column("customer", "Customer", ("email", "customer_id"), 200),
-    Column("subject", "Subject", ("subject",), 320),
-    Column("status", "Status", ("status",), 110),
-    Column("sync", "Sync", ("sync_state",), 90),
-    Column("updated", "Updated", ("updated_at",), 120),
+    Column("provider", "Provider", ("provider",), 86),
+    Column("ticket", "Ticket", ("id", "external_id"), 142),
+    Column("customer", "Customer", ("customer_id",), 168),
+    Column("subject", "Subject", ("subject",), 260),
+    Column("status", "Status", ("status",), 104),
+    Column("sync", "Sync", ("sync_state",), 78),
+    Column("updated", "Updated", ("updated_at",), 86),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 _FIELDS = ("id", "provider", "external_id", "zendesk_id", "status", "provider_status", "sync_state",
@@ -129,7 +129,8 @@ class TicketTableModel(QAbstractTableModel):
         if key == "ticket":
             return r["id"]
         if key == "customer":
-            return r["email"] or r["customer_id"] or ""
+            # A cardlytics ticket's e-mail is the filing agent's, not the customer's.
+            return (r["email"] if r["provider"] == "support" else None) or r["customer_id"] or ""
         if key == "subject":
             return r["subject"] or "(no subject)"
         if key == "status":
@@ -240,6 +241,9 @@ class TicketTableModel(QAbstractTableModel):
         return self._exhausted
 
     # --- live updates ---------------------------------------------------------------------
+    def stop(self) -> None:
+        self._pending.stop()
+
     def ticket_changed(self, ticket: Ticket | None = None) -> None:
         """A ticket changed in the store: patch it now, re-read the loaded window shortly after."""
         if ticket is not None:
@@ -293,7 +297,7 @@ class TicketTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
             self._rows.extend(added)
             self.endInsertRows()
-        self.layoutAboutToBeChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutAboutToBeChanged.emit()
         before = [r["id"] for r in self._rows]
         where = {tid: n for n, tid in enumerate(new_ids)}
         persistent = self.persistentIndexList()
@@ -302,4 +306,4 @@ class TicketTableModel(QAbstractTableModel):
         self._rows = fresh
         self._pos = None
         self.changePersistentIndexList(persistent, moved)
-        self.layoutChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutChanged.emit()

@@ -186,6 +186,11 @@ class TicketListView(QWidget):
     def update_count(self) -> None:
         self._update_count()
 
+    def stop(self) -> None:
+        """No more queries from pending timers (the window is closing)."""
+        self.filters._debounce.stop()
+        self.model.stop()
+
     # --- internals ------------------------------------------------------------------------
     def _select_row(self, row: int) -> None:
         index = self.model.index(row, 0)

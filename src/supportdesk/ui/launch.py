@@ -1,0 +1,187 @@
+"""`supportdesk` / `supportdesk gui`: configuration, QApplication, the qasync loop, the window.
+
+The composition root (`supportdesk.app.build_services`) builds the services; this module only
+receives them. The window is shown before any network call; the first sync, the connectivity
+check and the sandbox's first-start demo data all run in the background.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+from supportdesk.app import build_services, setup_logging
+from supportdesk.config import Config, ConfigError, load_config
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Supportdesk"  # organisation and application name: QSettings are keyed by them
+EXIT_CONFIG = 4
+
+
+def _error_dialog(title: str, text: str) -> None:
+    """A message box when a display is there; the same text always goes to stderr."""
+    print(f"supportdesk: {text}", file=sys.stderr)
+    if os.environ.get("QT_QPA_PLATFORM") in ("offscreen", "minimal"):
+        return  # nobody could click the box away
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box.exec()  # no asyncio loop runs yet: a plain modal box is fine here
+    del app
+
+
+def make_app(argv: list[str] | None = None) -> Any:
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from supportdesk.ui import theme
+    from supportdesk.ui.about import APP_ID, apply_identity
+
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QApplication.setDesktopFileName(APP_ID)  # before the app exists too, for the first window
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    apply_identity(app)
+    mode = str(QSettings().value("view/theme", "system"))
+    theme.install(app, mode)
+    return app
+
+
+async def demo_first_start(services: Any) -> int:
+    """Fill an empty sandbox cache through the real services (the lead's services.demo)."""
+    if services.config.profile != "sandbox":
+        return 0
+    from supportdesk.services.demo import DONE_KEY, bootstrap_demo
+
+    if services.store.meta.get(DONE_KEY):
+        return 0
+    seed = await asyncio.to_thread(services.sandbox_seed)
+    if not seed:
+        return 0
+    return await bootstrap_demo(services, seed)
+
+
+def _second_launch(window: Any, instance: Any, argv: list[str]) -> None:
+    """Another `supportdesk` was started for this profile: raise this window, act on its args."""
+    from supportdesk.ui.compose import FORM_TITLES
+    from supportdesk.ui.single_instance import bring_to_front
+
+    bring_to_front(window, instance.last_activation_env)
+    # Only --compose matters here (ui must not import the CLI's parser; the layers forbid it).
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--compose")
+    try:
+        kind = parser.parse_known_args(argv)[0].compose
+    except (argparse.ArgumentError, SystemExit):
+        return
+    if kind in FORM_TITLES:
+        window.compose(kind)
+
+
+def start_webhook(services: Any) -> Any | None:
+    """Cardlytics update events straight into the window (polling still covers a missed one)."""
+    hook = services.config.settings.get("webhook")
+    if hook is None:
+        return None
+    try:
+        from supportdesk.services.webhook import WebhookListener
+
+        listener = WebhookListener(services.webhook_intake(), hook.get("host", "127.0.0.1"),
+                                   int(hook.get("port", 0))).start()
+    except Exception as exc:  # no secret, port taken: the desk works without it
+        log.warning("webhook listener not started: %s", exc)
+        return None
+    if services.sandbox is not None:
+        services.sandbox.set_faults(webhook_url=listener.url)
+    log.info("webhook listener at %s", listener.url)
+    return listener
+
+
+async def _run_window(services: Any, compose: str | None, instance: Any) -> None:
+    from PySide6.QtCore import QTimer
+
+    from supportdesk.ui.main_window import MainWindow
+
+    try:
+        window = MainWindow(services)
+        instance.activated.connect(lambda argv: _second_launch(window, instance, argv))
+        closed = asyncio.Event()
+        window.closed.connect(closed.set)
+        window.show()
+        window.start()
+        listener = start_webhook(services)
+        if services.config.profile == "sandbox":
+            task = window.tasks.spawn(demo_first_start(services), "demo-bootstrap")
+            task.add_done_callback(lambda t: _after_demo(window, t))
+        if compose:
+            window.compose(compose)
+        # Ctrl+C / SIGTERM close the window like the close button (Python sees signals between events).
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: QTimer.singleShot(0, window.close))
+        heartbeat = QTimer(interval=500)
+        heartbeat.timeout.connect(lambda: None)
+        heartbeat.start()
+        await closed.wait()
+        heartbeat.stop()
+        await window.tasks.shutdown()
+        if listener is not None:
+            await listener.stop()
+    finally:
+        await services.aclose()
+
+
+def _after_demo(window: Any, task: asyncio.Task) -> None:
+    from supportdesk.ui.tasks import alive
+
+    if task.cancelled() or task.exception() is not None or not alive(window):
+        return
+    if task.result():
+        window.model.reload()
+        window.inbox.select_first()
+        window.sync_now()
+
+
+def run_gui(args: Any) -> int:
+    try:
+        config: Config = load_config(getattr(args, "config", None), getattr(args, "data_dir", None),
+                                     getattr(args, "profile", None))
+    except ConfigError as exc:
+        _error_dialog("Supportdesk: configuration error", str(exc))
+        return EXIT_CONFIG
+    setup_logging(config, verbose=bool(getattr(args, "verbose", False)))
+
+    import qasync
+
+    from supportdesk.ui.single_instance import SingleInstance
+
+    app = make_app()
+    instance = SingleInstance(SingleInstance.key_for(config.data_dir, config.profile))
+    if not instance.is_primary():  # one desk per profile: hand the arguments to the running one
+        return 0 if instance.notify_primary(sys.argv[1:]) else 1
+    try:
+        services = build_services(config)
+    except ConfigError as exc:
+        _error_dialog("Supportdesk: configuration error", str(exc))
+        return EXIT_CONFIG
+    except Exception as exc:
+        log.exception("start-up failed")
+        _error_dialog("Supportdesk could not start", f"{type(exc).__name__}: {exc}")
+        return 1
+    app.setQuitOnLastWindowClosed(False)  # the window's close ends the run, after a clean shutdown
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(_run_window(services, getattr(args, "compose", None), instance))
+    finally:
+        instance.close()
+        loop.close()
+    return 0

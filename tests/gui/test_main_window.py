@@ -1,0 +1,210 @@
+"""The window: offline start, the status bar, shortcuts, layout memory, the outbox, notifications."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
+
+from supportdesk.models.ticket import TicketStatus, utcnow
+from supportdesk.sandbox.seed import build_seed
+from supportdesk.ui import theme
+from supportdesk.ui.main_window import MainWindow
+from supportdesk.ui.shortcuts import ShortcutsDialog
+from supportdesk.ui.tickets.model import COLUMN_INDEX
+
+from gui_helpers import add_tickets
+
+pytestmark = pytest.mark.timeout(60)
+
+SAMPLE_USER = "79af4bc5-a995-4262-92ee-0da381ccaf07"
+SAMPLE_UDID = "7237F578-828D-43D9-995D-F8B7AC8A4881"
+
+
+@pytest.fixture
+def window_for(settings, qtbot, loop):
+    made = []
+
+    def make(services, **kw) -> MainWindow:
+        w = MainWindow(services, settings=settings, **kw)
+        qtbot.addWidget(w)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+
+
+def test_offline_start_opens_from_the_cache_and_says_so(offline_services, window_for, qtbot):
+    add_tickets(offline_services.store, 30)
+    w = window_for(offline_services)
+    # Before any network: the cache is on screen and nothing has been probed yet.
+    assert w.windowTitle() == "Supportdesk"
+    assert w.model.rowCount() == 30 and w.inbox.current_ticket is not None
+    assert w.detail.ticket is not None
+    assert all(h.state == "unknown" for h in w.health.snapshot().values())
+    w.start()
+    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=10000)
+    assert w.banner.text.text().startswith("Offline: Cardlytics, Support cannot be reached")
+    assert "30 cached tickets" in w.banner.text.text()
+    assert w.status.indicators["cardlytics"].accessibleName() == "Cardlytics unreachable"
+    assert w.status.indicators["support"].accessibleName() == "Support unreachable"
+    qtbot.waitUntil(lambda: not w.sync.running)
+    assert w.status.sync_label.text().startswith("Offline")
+    assert w.model.rowCount() == 30
+
+
+def test_status_bar_shows_each_provider(services_for, sandbox, window_for, qtbot):
+    svc = services_for({"cardlytics": sandbox.urls()["cardlytics"], "support": "http://127.0.0.1:9/"})
+    w = window_for(svc)
+    w.start()
+    qtbot.waitUntil(lambda: w.health.get("support").state == "offline"
+                    and w.health.get("cardlytics").state == "online", timeout=10000)
+    assert w.status.indicators["cardlytics"].accessibleName() == "Cardlytics online"
+    assert w.status.indicators["support"].accessibleName() == "Support unreachable"
+    assert "Cannot connect" in w.status.indicators["support"].toolTip()
+    assert not w.banner.isVisible()  # one provider down is not "offline"
+
+
+def test_keyboard_navigation_and_help(offline_services, window_for, qtbot):
+    add_tickets(offline_services.store, 10)
+    w = window_for(offline_services)
+    with qtbot.waitActive(w):  # window shortcuts need the active window
+        w.activateWindow()
+    w.inbox.table.setFocus()
+    first = w.inbox.current_ticket
+    qtbot.keyClick(w.inbox.table, Qt.Key.Key_J)
+    assert w.inbox.current_ticket == w.model.ticket_id(1)
+    assert w.detail.ticket.id == w.model.ticket_id(1)
+    qtbot.keyClick(w.inbox.table, Qt.Key.Key_K)
+    assert w.inbox.current_ticket == first
+    qtbot.keyClick(w.inbox.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert w.inbox.current_ticket == w.model.ticket_id(1)
+    qtbot.keyClick(w.inbox.table, Qt.Key.Key_Slash)
+    assert w.inbox.filters.search.hasFocus()
+    qtbot.keyClicks(w.inbox.filters.search, "j")  # a letter in the search box is text, not "next"
+    assert w.inbox.filters.search.text() == "j"
+    w.inbox.table.setFocus()
+    qtbot.keyClick(w.inbox.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert w.inbox.filters.search.hasFocus()
+    qtbot.keyClick(w, Qt.Key.Key_F1)
+    dialogs = [d for d in QApplication.topLevelWidgets() if isinstance(d, ShortcutsDialog) and d.isVisible()]
+    assert dialogs
+    rows = [dialogs[0].tree.topLevelItem(i).text(0) for i in range(dialogs[0].tree.topLevelItemCount())]
+    keys = [dialogs[0].tree.topLevelItem(i).text(1) for i in range(dialogs[0].tree.topLevelItemCount())]
+    assert "Sync now" in rows and "F5" in keys
+    assert any("J" in k and "Ctrl+Down" in k for k in keys)
+
+
+def test_accessible_names_on_controls(offline_services, window_for):
+    w = window_for(offline_services)
+    for widget in (w.inbox.filters.search, w.inbox.filters.status, w.inbox.filters.provider,
+                   w.inbox.table, w.status.outbox, w.detail):
+        assert widget.accessibleName(), widget
+
+
+def test_layout_and_columns_are_remembered(offline_services, settings, qtbot, loop):
+    add_tickets(offline_services.store, 5)
+    w1 = MainWindow(offline_services, settings=settings)
+    qtbot.addWidget(w1)
+    w1.show()
+    w1.resize(760, 540)
+    header = w1.inbox.table.horizontalHeader()
+    header.moveSection(COLUMN_INDEX["status"], 0)
+    header.resizeSection(COLUMN_INDEX["customer"], 234)
+    header.setSortIndicator(COLUMN_INDEX["subject"], Qt.SortOrder.AscendingOrder)
+    assert w1.model.query.sort == "subject"
+    w1.close()
+    w2 = MainWindow(offline_services, settings=settings)
+    qtbot.addWidget(w2)
+    w2.show()
+    header2 = w2.inbox.table.horizontalHeader()
+    assert (w2.width(), w2.height()) == (760, 540)
+    assert header2.visualIndex(COLUMN_INDEX["status"]) == 0
+    assert header2.sectionSize(COLUMN_INDEX["customer"]) == 234
+    assert w2.model.query.sort == "subject" and not w2.model.query.descending
+    w2.close()
+
+
+def test_outbox_view_lists_retries_and_drops(offline_services, window_for, run, qtbot):
+    t = run(offline_services.tickets.create_support(
+        uuid_=SAMPLE_USER, udid=SAMPLE_UDID, subject="Queued while offline", message="Card declined",
+        email="john@example.com", category="card"))
+    w = window_for(offline_services)
+    assert w.status.outbox.text() == "Outbox 1"
+    qtbot.mouseClick(w.status.outbox, Qt.MouseButton.LeftButton)
+    box = w._outbox
+    assert box is not None and box.isVisible()
+    assert box.model.rowCount() == 1
+    assert box.model.index(0, 2).data() == t.id
+    assert box.model.index(0, 6).data().startswith("Could not reach the provider")  # the reason
+    box.table.selectRow(0)
+    assert box.retry_b.isEnabled() and box.drop_b.isEnabled()
+    box.retry_selected()
+    qtbot.waitUntil(lambda: box.model.items and box.model.items[0].attempts == 2, timeout=10000)
+    assert box.drop(box.selected() or box.model.items) == 1
+    assert box.model.rowCount() == 0
+    assert w.status.outbox.text() == "Outbox empty"
+    assert offline_services.store.tickets.get(t.id) is not None  # the local record stays
+
+
+def test_status_change_notifies_and_updates_the_row(offline_services, window_for, qtbot):
+    tickets = add_tickets(offline_services.store, 6)
+    w = window_for(offline_services)
+    target = tickets[0]  # the oldest: last row
+    t = offline_services.store.tickets.get(target.id, full=False)
+    before = t.status
+    t.status, t.resolution, t.updated_at = TicketStatus.RESOLVED, "Reward issued", utcnow()
+    offline_services.store.tickets.save(t)
+    offline_services.updater._changed(t, before)  # what the updater does after a sync stored it
+    w.notifier.flush()
+    assert w.notifier.sent[-1][0] == f"{t.id} is now resolved"
+    assert "Reward issued" in w.notifier.sent[-1][1]
+    qtbot.waitUntil(lambda: w.model.ticket_id(0) == t.id, timeout=3000)
+    assert w.model.index(0, COLUMN_INDEX["status"]).data() == "Resolved"
+
+
+def test_dark_theme(offline_services, window_for, themed_app):
+    w = window_for(offline_services)
+    try:
+        w.set_theme("dark")
+        assert theme.current().scheme == "dark"
+        assert themed_app.palette().color(QPalette.ColorRole.Window).name() == theme.color("window").name()
+        assert themed_app.palette().color(QPalette.ColorRole.Window).lightness() < 80
+    finally:
+        w.set_theme("light")
+    assert themed_app.palette().color(QPalette.ColorRole.Window).lightness() > 200
+
+
+def test_new_ticket_opens_a_form(offline_services, window_for):
+    w = window_for(offline_services)
+    form = w.compose("support")
+    if form is not None:  # the forms package is there: a separate, non-modal window
+        assert form.isWindow() and form.isVisible() and not form.isModal()
+        form.close()
+
+
+def test_sync_changes_a_row_live(sandbox_services, window_for, run, qtbot):
+    svc = sandbox_services
+    priya = build_seed(7).support_users[1]["uuid"]  # her ticket #333 goes CREATED -> OPEN -> SOLVED
+    found = run(svc.tickets.find_support(uuid=priya))
+    moving = next(t for t in found if t.provider_status == "CREATED")
+    w = window_for(svc)
+    row = w.model.row_of(moving.id)
+    assert row is not None and w.model.index(row, COLUMN_INDEX["status"]).data() == "In progress"
+
+    def resolved() -> bool:
+        if not w.sync.running:
+            w.sync_now()  # the sandbox moves the ticket one step every 0.5 s; sync until it lands
+        return w.model.index(w.model.row_of(moving.id), COLUMN_INDEX["status"]).data() == "Resolved"
+
+    qtbot.waitUntil(resolved, timeout=15000)
+    in_store = [r["id"] for r in svc.store.tickets.page_rows(w.model.query, limit=100)]
+    assert [w.model.ticket_id(r) for r in range(w.model.rowCount())] == in_store  # re-sorted live
+    w.notifier.flush()
+    assert any(moving.id in title for title, _ in w.notifier.sent)
+    qtbot.waitUntil(lambda: not w.sync.running)
+    assert w.status.sync_label.text().startswith("Synced")

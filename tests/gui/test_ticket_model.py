@@ -1,0 +1,130 @@
+"""The inbox model: keyset paging, sort and filter in SQL, live updates."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPersistentModelIndex, Qt
+
+from supportdesk.models.ticket import SyncState, TicketStatus, utcnow
+from supportdesk.ui.tasks import TaskRunner
+from supportdesk.ui.tickets.model import COLUMN_INDEX, TicketIdRole, TicketTableModel
+from supportdesk.ui.tickets.view import TicketListView
+
+from gui_helpers import add_tickets
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def ids(model: TicketTableModel) -> list[str]:
+    return [model.ticket_id(r) for r in range(model.rowCount())]
+
+
+def test_pages_are_fetched_lazily_with_keyset_paging(offline_services, themed_app):
+    store = offline_services.store
+    add_tickets(store, 450)
+    model = TicketTableModel(store, page_size=100)
+    model.reload()
+    assert model.rowCount() == 100 and model.rows_fetched == 100
+    assert model.canFetchMore()
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 450
+    assert model.pages_fetched == 5  # 4 full pages + the short one that ends it
+    got = ids(model)
+    assert len(set(got)) == 450  # no row twice across page boundaries
+    expected = [r["id"] for r in store.tickets.page_rows(limit=1000)]
+    assert got == expected  # newest first, same order as the store's own query
+
+
+def test_sort_by_any_column_is_done_in_sql(offline_services, themed_app):
+    store = offline_services.store
+    add_tickets(store, 300)
+    model = TicketTableModel(store, page_size=50)
+    model.reload()
+    model.sort(COLUMN_INDEX["subject"], Qt.SortOrder.AscendingOrder)
+    assert model.query.sort == "subject" and not model.query.descending
+    assert model.rowCount() == 50  # a sort reads one page, not the whole table
+    subjects = [model.record(r)["subject"] for r in range(model.rowCount())]
+    assert subjects == sorted(subjects)
+    model.fetchMore()
+    subjects = [model.record(r)["subject"] for r in range(model.rowCount())]
+    assert subjects == sorted(subjects) and len(set(ids(model))) == 100
+    for key in ("provider", "ticket", "customer", "status", "sync", "updated"):
+        model.sort(COLUMN_INDEX[key], Qt.SortOrder.DescendingOrder)
+        assert model.rowCount() == 50
+
+
+def test_filters_and_full_text_search(offline_services, themed_app):
+    store = offline_services.store
+    add_tickets(store, 120)
+    model = TicketTableModel(store, page_size=500)
+    model.set_filters(status="RESOLVED")
+    assert model.rowCount() == 40
+    assert {model.record(r)["status"] for r in range(model.rowCount())} == {"RESOLVED"}
+    model.set_filters(status="RESOLVED", provider="cardlytics")
+    assert {model.record(r)["provider"] for r in range(model.rowCount())} == {"cardlytics"}
+    model.set_filters(search="declined")
+    assert model.rowCount() == 20
+    assert all("declined" in model.record(r)["subject"].lower() for r in range(model.rowCount()))
+    model.set_filters(search="customer42@exam")  # e-mail prefix
+    assert ids(model) == ["SD-000000002A"]
+    model.set_filters(search="nothing-matches-this")
+    assert model.rowCount() == 0
+
+
+def test_search_box_is_debounced_and_counts(offline_services, loop, qtbot):
+    store = offline_services.store
+    add_tickets(store, 60)
+    model = TicketTableModel(store)
+    view = TicketListView(model, TaskRunner())
+    qtbot.addWidget(view)
+    model.reload()
+    qtbot.waitUntil(lambda: view.filters.count.text() == "60 tickets")
+    qtbot.keyClicks(view.filters.search, "crashes")
+    assert model.query.search is None  # not yet: typing is not a query per key
+    qtbot.waitUntil(lambda: model.query.search == "crashes", timeout=2000)
+    assert model.rowCount() == 10
+    qtbot.waitUntil(lambda: view.filters.count.text() == "10 tickets")
+    view.filters.status.setCurrentIndex(view.filters.status.findData("OPEN"))
+    assert model.query.status == "OPEN"
+
+
+def test_live_update_moves_the_changed_row_and_keeps_the_selection(offline_services, themed_app):
+    store, updater = offline_services.store, offline_services.updater
+    tickets = add_tickets(store, 30)
+    model = TicketTableModel(store)
+    model.reload()
+    selected = QPersistentModelIndex(model.index(5, 0))
+    selected_id = model.ticket_id(5)
+    oldest = tickets[0]
+    assert model.ticket_id(model.rowCount() - 1) == oldest.id
+    # What a sync does: the updater stores the change and tells its listeners.
+    t = store.tickets.get(oldest.id, full=False)
+    before = t.status
+    t.status, t.sync_state, t.updated_at = TicketStatus.RESOLVED, SyncState.SYNCED, utcnow()
+    store.tickets.save(t)
+    updater._changed(t, before)
+    model.ticket_changed(t)
+    model.refresh_loaded()
+    assert model.ticket_id(0) == oldest.id  # newest update first
+    assert model.index(0, COLUMN_INDEX["status"]).data() == "Resolved"
+    assert selected.isValid() and model.data(selected, TicketIdRole) == selected_id
+    assert selected.row() == 6  # it moved down by one, and the selection followed it
+
+
+def test_live_update_inserts_new_and_drops_filtered_out_rows(offline_services, themed_app):
+    store = offline_services.store
+    add_tickets(store, 10)
+    model = TicketTableModel(store)
+    model.set_filters(status="OPEN")
+    open_before = set(ids(model))
+    t = store.tickets.get(sorted(open_before)[0], full=False)
+    t.status, t.updated_at = TicketStatus.RESOLVED, utcnow()
+    store.tickets.save(t)
+    add_tickets(store, 3, start=100)  # newer than everything; number 102 is OPEN
+    model.refresh_loaded()
+    now = set(ids(model))
+    assert t.id not in now
+    assert "SD-0000000066" in now  # 102
+
+    assert now == {r["id"] for r in store.tickets.page_rows(model.query, limit=100)}
