@@ -303,7 +303,8 @@ class MainWindow(QMainWindow):
         s = self.settings
         if (geometry := s.value("window/geometry")) is not None:
             self.restoreGeometry(QByteArray(geometry))
-        else:  # first start: roomy, but never larger than the screen
+        if geometry is None or self.width() < 640 or self.height() < 400:
+            # First start (or a layout saved from a cramped screen): roomy, never beyond the screen.
             screen = self.screen().availableGeometry() if self.screen() else None
             w, h = 1440, 900
             if screen is not None:
