@@ -48,6 +48,7 @@ def themed_app(qapp):
 def _session_loop(themed_app) -> Iterator[asyncio.AbstractEventLoop]:
     # One loop for the session: qasync cannot start a second loop on the same app once one stopped.
     ev = qasync.QEventLoop(themed_app, already_running=True)
+    asyncio.events._set_running_loop(None)  # running only inside GUI tests (see `loop`)
     asyncio.set_event_loop(ev)
     yield ev
     ev.stop()
@@ -65,6 +66,9 @@ def loop(_session_loop, qtbot) -> Iterator[asyncio.AbstractEventLoop]:
         task.cancel()
     if pending:  # let them see the cancellation before the next test
         qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
+    # Tests outside tests/gui start their own asyncio loops: none may look already running.
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
 
 
 @pytest.fixture
