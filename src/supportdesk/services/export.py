@@ -10,6 +10,9 @@ from typing import IO, Any, Iterator
 from supportdesk.models.ticket import TicketStatus, iso, parse_iso
 from supportdesk.models.wasabi import build_event
 from supportdesk.store import Store
+from supportdesk.store.tickets import ticket_from_row
+
+_CACHE = 20000  # tickets kept while their later events come by
 
 
 class ExportService:
@@ -22,21 +25,20 @@ class ExportService:
         after = 0
         cache: dict[str, Any] = {}
         while True:
-            rows = self.store.tickets.events_since(since_s, after)
+            rows = self.store.tickets.events_with_tickets(since_s, after)
             if not rows:
                 return
             for row in rows:
-                after = row["id"]
-                t = cache.get(row["ticket_id"])
+                after = row["event_id"]
+                tid = row["id"]
+                t = cache.get(tid)
                 if t is None:
-                    if len(cache) > 10000:
-                        cache.clear()
-                    t = cache[row["ticket_id"]] = self.store.tickets.get(row["ticket_id"], full=False)
-                if t is None:
-                    continue
-                action = "CREATED" if row["kind"] == "created" else "UPDATED"
-                status = TicketStatus(row["status"])
-                at = parse_iso(row["at"])
+                    if len(cache) >= _CACHE:
+                        del cache[next(iter(cache))]  # the oldest first: events come in time order
+                    t = cache[tid] = ticket_from_row(row)
+                action = "CREATED" if row["event_kind"] == "created" else "UPDATED"
+                status = TicketStatus(row["event_status"])
+                at = parse_iso(row["event_at"])
                 yield build_event(t, action, status=status, updated_at=at,
                                   resolved_at=t.resolved_at or at if status is TicketStatus.RESOLVED else None)
 

@@ -19,6 +19,7 @@ class Store:
         self.drafts = DraftRepo(self.db)
         self.remembered = RememberedRepo(self.db)
         self.meta = MetaRepo(self.db)
+        self.db.add_job(self.tickets.index_job)
 
     @property
     def recovery(self) -> str | None:

@@ -7,16 +7,29 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
-
-import sqlite_utils
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from supportdesk.store.schema import MIGRATIONS
 
+if TYPE_CHECKING:
+    import sqlite_utils
+
 log = logging.getLogger(__name__)
+
+
+MAINTENANCE_INTERVAL_S = 0.1
+IDLE_S = 0.5  # no commit for this long: the maintenance thread may take the write lock
+CACHE_KIB = 32 * 1024  # SQLite page cache per connection (the default, 2 MiB, is for small files)
+# Checkpoint past this WAL size even while writes go on, so the WAL restarts and its file is
+# reused: a commit that grows the file pays for a metadata journal commit in its fsync.
+CHECKPOINT_WAL_BYTES = 4 * 2**20
+
+Job = Callable[[sqlite3.Connection], bool]  # one small step; True when more work is left
 
 
 class CacheRecovered(Exception):
@@ -30,13 +43,18 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=FULL")  # the outbox must survive a power cut
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=10000")
+    # Checkpoints copy the WAL into the database and fsync it: tens of ms at 1M rows. The
+    # maintenance thread runs them, so no commit (an agent's durable write) pays for one.
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    # Index pages of a million tickets: inserts and pages find them here, not through read().
+    conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     return conn
 
 
 class Database:
     """One connection (use one Database per thread). Writes go through `transaction()`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, maintenance: bool = True) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.recovery: str | None = None
@@ -47,7 +65,16 @@ class Database:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self.recovery = self._recover(exc)
-        self.db = sqlite_utils.Database(self.conn)
+        self._owner = threading.get_ident()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._jobs: list[Job] = []
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        if maintenance:
+            self._worker = threading.Thread(target=self._maintain, name=f"store-maintenance-{self.path.name}",
+                                            daemon=True)
+            self._worker.start()
 
     # --- lifecycle ------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -103,7 +130,81 @@ class Database:
         src.close()
         return carried
 
+    @cached_property
+    def db(self) -> "sqlite_utils.Database":
+        """sqlite-utils over the same connection, imported on first use (it costs start-up time)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    # --- background maintenance -------------------------------------------------------------
+    def add_job(self, job: Job) -> None:
+        """Run `job(connection)` on the maintenance thread when the app is idle."""
+        self._jobs.append(job)
+
+    def _maintain(self) -> None:
+        """Its own connection; works only while the app is idle (no commit from any other
+        connection since its last look), so an agent's write never queues behind it:
+        deferred indexing in small batches, then a passive checkpoint. A WAL past
+        CHECKPOINT_WAL_BYTES is checkpointed anyway (PASSIVE never takes the write lock)."""
+        try:
+            conn = _connect(self.path)
+            # What this thread writes (the FTS index) can be rebuilt from the tickets; the WAL
+            # frames are synced by the next FULL commit of the app's connection anyway.
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error as exc:
+            log.debug("store maintenance not started: %s", exc)
+            return
+        seen, quiet_since = -1, time.monotonic()
+        try:
+            while not self._stop.wait(MAINTENANCE_INTERVAL_S):
+                try:
+                    version = conn.execute("PRAGMA data_version").fetchone()[0]
+                    if version != seen:
+                        seen, quiet_since = version, time.monotonic()
+                    idle = time.monotonic() - quiet_since >= IDLE_S
+                    if idle:
+                        self._run_jobs(conn)
+                        seen = conn.execute("PRAGMA data_version").fetchone()[0]
+                    self._checkpoint(conn, idle)
+                except sqlite3.Error as exc:
+                    log.debug("store maintenance failed: %s", exc)
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
+    def _run_jobs(self, conn: sqlite3.Connection) -> None:
+        """Each job does a small step and says whether more is left; stop at the first commit
+        the app makes meanwhile (data_version moves) and go on at the next idle moment."""
+        for job in list(self._jobs):
+            while not self._stop.is_set():
+                before = conn.execute("PRAGMA data_version").fetchone()[0]
+                if not job(conn):
+                    break
+                if conn.execute("PRAGMA data_version").fetchone()[0] != before:
+                    return
+
+    def _checkpoint(self, conn: sqlite3.Connection, idle: bool) -> None:
+        wal = Path(str(self.path) + "-wal")
+        try:
+            size = wal.stat().st_size
+        except OSError:
+            return
+        if size and (idle or size > CHECKPOINT_WAL_BYTES):
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     def close(self) -> None:
+        self._stop.set()
+        if self._worker is not None and self._worker is not threading.current_thread():
+            self._worker.join(timeout=30)
+        with self._lock:
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            try:
+                reader.close()
+            except sqlite3.Error:
+                pass
         self.conn.close()
 
     # --- access ---------------------------------------------------------------------------
@@ -125,17 +226,45 @@ class Database:
             if outer:
                 self.conn.execute("COMMIT")
 
+    def _reader(self) -> sqlite3.Connection | None:
+        """A read connection of this thread's own, for threads other than the owner's.
+
+        A count or an export in a worker thread must not hold the lock of the connection the
+        window pages and searches with (WAL lets readers run side by side). Inside a
+        transaction the shared connection is used, so a thread reads its own writes."""
+        if threading.get_ident() == self._owner or self._depth:
+            return None
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = _connect(self.path)
+            except sqlite3.Error:
+                return None
+            self._local.conn = conn
+            with self._lock:
+                self._readers.append(conn)
+        return conn
+
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        if (reader := self._reader()) is not None and _is_read(sql):
+            return reader.execute(sql, params).fetchall()
         with self._lock:
             return self.conn.execute(sql, params).fetchall()
 
     def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        if (reader := self._reader()) is not None and _is_read(sql):
+            return reader.execute(sql, params).fetchone()
         with self._lock:
             return self.conn.execute(sql, params).fetchone()
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         with self._lock:
             return self.conn.execute(sql, params)
+
+
+def _is_read(sql: str) -> bool:
+    head = sql.lstrip()[:10].upper()
+    return head.startswith(("SELECT", "WITH"))
 
 
 def dumps(value: Any) -> str:

@@ -1,0 +1,462 @@
+"""Probes that run in their own process (the "window process"), driven by benchmarks/run.py.
+
+Each prints one JSON line on stdout and exits. Run under QT_QPA_PLATFORM=offscreen.
+
+    python -m benchmarks.probe_window bare
+    python -m benchmarks.probe_window window  --data-dir DIR
+    python -m benchmarks.probe_window scroll  --data-dir DIR [--pages-only]
+    python -m benchmarks.probe_window network --data-dir DIR --sandbox URL --file F --feedback-id ID
+
+`bare` and `window` report the monotonic clock at the first paint of the window, so the parent
+can measure from before it started the process. `scroll` opens the real MainWindow on a cache,
+scrolls the inbox to the bottom page by page, sorts by every column and scrolls again, timing
+every page fetch, and reports the process's resident memory after the first scroll. `network`
+opens the real MainWindow with providers pointed at a sandbox running in another process and
+measures event-loop lateness with a 5 ms timer during an upload alone and during 200 concurrent
+provider calls plus the same upload.
+"""
+
+from __future__ import annotations
+
+import time
+
+T_START = time.monotonic()
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def emit(**values: object) -> None:
+    print(json.dumps(values), flush=True)
+
+
+class _FirstPaint:
+    """An event filter that notes the first Paint event of a widget, then quits the app."""
+
+    def __new__(cls, widget, app, quit_after: bool = True):  # noqa: ANN001
+        from PySide6.QtCore import QEvent, QObject
+
+        class Filter(QObject):
+            def __init__(self) -> None:
+                super().__init__(widget)
+                self.at: float | None = None
+
+            def eventFilter(self, obj, event):  # noqa: N802, ANN001
+                if self.at is None and event.type() == QEvent.Type.Paint:
+                    self.at = time.monotonic()
+                    if quit_after:
+                        app.quit()
+                return False
+
+        f = Filter()
+        widget.installEventFilter(f)
+        return f
+
+
+def offline_config(data_dir: Path, settings: dict | None = None):
+    from supportdesk.config import Config, Secrets
+
+    return Config(profile="bench", data_dir=data_dir, config_path=None, settings=settings or {},
+                  secrets=Secrets("bench", env={}))
+
+
+# --- first paint ---------------------------------------------------------------------------
+
+def probe_bare() -> None:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication(sys.argv[:1])
+    w = QWidget()
+    w.resize(1360, 860)
+    w.setWindowTitle("bare")
+    f = _FirstPaint(w, app)
+    w.show()
+    app.exec()
+    emit(start=T_START, painted=f.at)
+
+
+def probe_window(data_dir: Path) -> None:
+    import qasync
+
+    from supportdesk.app import build_services
+    from supportdesk.ui.launch import make_app
+    from supportdesk.ui.main_window import MainWindow
+
+    app = make_app()
+    app.setQuitOnLastWindowClosed(False)  # as run_gui: the window's close ends the run
+    services = build_services(offline_config(data_dir))
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    painted: dict[str, float | None] = {}
+
+    async def main() -> None:
+        window = MainWindow(services)
+        f = _FirstPaint(window, app, quit_after=False)
+        window.show()
+        window.start()
+        while f.at is None:
+            await asyncio.sleep(0.001)
+        painted["at"] = f.at
+        rows = window.model.rowCount()
+        painted["rows"] = rows
+        window.close()
+        await window.tasks.shutdown()
+        await services.aclose()
+
+    with loop:
+        loop.run_until_complete(main())
+    emit(start=T_START, painted=painted["at"], rows=painted["rows"])
+
+
+# --- scrolling and sorting -------------------------------------------------------------------
+
+def probe_scroll_paged(data_dir: Path) -> None:
+    """The same scroll and sorts with benchmarks/paged_model.py in a plain table view (a what-if)."""
+    import gc
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from benchmarks.paged_model import PagedTicketModel
+    from supportdesk.store import Store
+
+    app = QApplication(sys.argv[:1])
+    store = Store(data_dir / "bench" / "supportdesk.db")
+    model = PagedTicketModel(store)
+    view = QTableView()
+    view.setModel(model)
+    view.resize(1360, 860)
+    view.show()
+    app.processEvents()
+    gcp = _GcPauses()
+    out: dict[str, object] = {"rss_before_mb": rss_mb()}
+
+    def scroll() -> tuple[list[float], int]:
+        times: list[float] = []
+        bar = view.verticalScrollBar()
+        while model.canFetchMore():
+            t = time.perf_counter()
+            model.fetchMore()
+            times.append((time.perf_counter() - t) * 1000)
+            if len(times) % 50 == 0:
+                t = time.perf_counter()
+                bar.setValue(bar.maximum())
+                app.processEvents()  # paints the rows now at the bottom: data() for them
+                times.append((time.perf_counter() - t) * 1000)
+        return times, model.rowCount()
+
+    model.fetchMore()
+    pages, rows = scroll()
+    out.update(rows=rows, pages=len(pages), page_worst_ms=max(pages, default=0.0),
+               rss_after_scroll_mb=rss_mb())
+    # jump back to the top: pages dropped from the LRU are read again from their anchors
+    t = time.perf_counter()
+    view.scrollToTop()
+    app.processEvents()
+    out["jump_to_top_ms"] = (time.perf_counter() - t) * 1000
+    worst = 0.0
+    for col in range(model.columnCount()):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            t = time.perf_counter()
+            view.sortByColumn(col, order)
+            app.processEvents()
+            worst = max(worst, (time.perf_counter() - t) * 1000)
+            pages, _ = scroll()
+            worst = max(worst, max(pages, default=0.0))
+    out["sort_worst_ms"] = worst
+    out["rss_end_mb"] = rss_mb()
+    out["gc_pause_max_ms"] = gcp.worst * 1000
+    gc.collect()
+    emit(**out)
+
+
+def probe_scroll(data_dir: Path, sorts: bool) -> None:
+    import qasync
+    from PySide6.QtCore import Qt
+
+    from supportdesk.app import build_services
+    from supportdesk.ui.launch import make_app
+    from supportdesk.ui.main_window import MainWindow
+    from supportdesk.ui.tickets.model import COLUMNS
+
+    app = make_app()
+    app.setQuitOnLastWindowClosed(False)  # as run_gui: the window's close ends the run
+    services = build_services(offline_config(data_dir))
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    out: dict[str, object] = {}
+
+    async def main() -> None:
+        window = MainWindow(services)
+        window.show()
+        await asyncio.sleep(0.05)
+        model = window.model
+        table = window.inbox.table
+        rss_before = rss_mb()
+
+        async def scroll_to_bottom() -> tuple[list[float], int]:
+            """Page by page, as the view's fetchMore would as the agent drags to the bottom."""
+            times: list[float] = []
+            bar = table.verticalScrollBar()
+            while model.canFetchMore():
+                t = time.perf_counter()
+                model.fetchMore()
+                times.append((time.perf_counter() - t) * 1000)
+                if len(times) % 50 == 0:
+                    # the agent drags to the bottom: the view lays out, paints and may fetch a
+                    # page itself; that whole step counts as a page (never processEvents here)
+                    t = time.perf_counter()
+                    bar.setValue(bar.maximum())
+                    await asyncio.sleep(0)
+                    times.append((time.perf_counter() - t) * 1000)
+            bar.setValue(bar.maximum())
+            await asyncio.sleep(0.01)
+            return times, model.rowCount()
+
+        t0 = time.perf_counter()
+        pages, rows = await scroll_to_bottom()
+        out["scroll_s"] = time.perf_counter() - t0
+        out["rows"] = rows
+        out["pages"] = len(pages)
+        out["page_worst_ms"] = max(pages, default=0.0)
+        out["page_p99_ms"] = sorted(pages)[int(len(pages) * 0.99)] if pages else 0.0
+        out["rss_before_mb"] = rss_before
+        out["rss_after_scroll_mb"] = rss_mb()
+        if sorts:
+            per: dict[str, dict[str, float]] = {}
+            for col, c in enumerate(COLUMNS):
+                for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+                    t = time.perf_counter()
+                    table.sortByColumn(col, order)  # the header click: model.sort -> first page
+                    first = (time.perf_counter() - t) * 1000
+                    await asyncio.sleep(0.01)
+                    pages, rows = await scroll_to_bottom()
+                    key = f"{c.key}_{'asc' if order == Qt.SortOrder.AscendingOrder else 'desc'}"
+                    per[key] = {"sort_ms": first, "worst_page_ms": max(pages, default=0.0),
+                                "rows": rows}
+            out["sorts"] = per
+            out["sort_worst_ms"] = max(max(v["sort_ms"], v["worst_page_ms"]) for v in per.values())
+            out["rss_end_mb"] = rss_mb()
+        with open("/proc/self/status") as f:
+            out["hwm_mb"] = next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmHWM:"))
+        window.close()
+        await window.tasks.shutdown()
+        await services.aclose()
+
+    with loop:
+        loop.run_until_complete(main())
+    emit(**out)
+
+
+# --- network: loop stalls, upload memory and throughput ---------------------------------------
+
+class _GcPauses:
+    """The longest garbage-collector pause (a stall the timer sees but no await explains)."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.worst = 0.0
+        self._t = 0.0
+        gc.callbacks.append(self._cb)
+
+    def _cb(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._t = time.perf_counter()
+        else:
+            self.worst = max(self.worst, time.perf_counter() - self._t)
+
+
+class _Lateness:
+    """A 5 ms Qt timer; every tick notes how late it fired (the event loop's stall) and the RSS."""
+
+    def __init__(self, interval_ms: int = 5) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.interval = interval_ms / 1000
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.reset()
+
+    def reset(self) -> None:
+        self.last = time.perf_counter()
+        self.worst = 0.0
+        self.rss_peak = rss_mb()
+        self.ticks = 0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last - self.interval)
+        self.last = now
+        self.ticks += 1
+        if self.ticks % 4 == 0:
+            self.rss_peak = max(self.rss_peak, rss_mb())
+
+    def start(self) -> None:
+        self.reset()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+
+def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
+                  limit: int = 0, warm: bool = False, freeze: bool = False,
+                  chunk: int = 0) -> None:
+    import qasync
+
+    from supportdesk.app import build_services
+    from supportdesk.models.support import FileKind, SearchCriteria
+    from supportdesk.providers.errors import ProviderError
+    from supportdesk.ui.launch import make_app
+    from supportdesk.ui.main_window import MainWindow
+
+    base = sandbox.rstrip("/")
+    import httpx
+
+    urls = {k: (v.get("post_url") or v["base_url"]) for k, v in httpx.get(base + "/").json().items()}
+    seed = httpx.get(base + "/_sandbox/seed").json()
+    settings = {"cardlytics": {"base_url": urls["cardlytics"]}, "support": {"base_url": urls["support"]}}
+    app = make_app()
+    app.setQuitOnLastWindowClosed(False)
+    services = build_services(offline_config(data_dir, settings))
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    out: dict[str, object] = {}
+    size = upload.stat().st_size
+
+    async def do_upload() -> float:
+        done = {"n": 0}
+
+        def progress(n: int, total: int) -> None:
+            done["n"] = n
+
+        t = time.perf_counter()
+        await services.clients["support"].upload_file(feedback_id, FileKind.LOG, upload, progress=progress)
+        return time.perf_counter() - t
+
+    async def calls(n: int) -> int:
+        support = services.clients["support"]
+        cardlytics = services.clients["cardlytics"]
+        users = seed["support"]["users"]
+        customers = seed["cardlytics"]["customers"]
+
+        gate = asyncio.Semaphore(limit) if limit else None
+
+        async def one(i: int) -> bool:
+            if gate is not None:  # --limit: what a sender with bounded concurrency would see
+                async with gate:
+                    return await call(i)
+            return await call(i)
+
+        async def call(i: int) -> bool:
+            try:
+                if i % 2:
+                    await support.search(SearchCriteria(uuid=users[i % len(users)]["uuid"]))
+                else:
+                    cid = customers[i % len(customers)]
+                    await cardlytics.retrieve_ticket(f"bench-{i}-{cid if isinstance(cid, str) else i}")
+            except ProviderError:  # an unknown ticket is a 404: still a full round trip
+                pass
+            return True
+
+        results = await asyncio.gather(*(one(i) for i in range(n)))
+        return len(results)
+
+    async def main() -> None:
+        window = MainWindow(services)
+        window.show()
+        await asyncio.sleep(0.3)
+        if warm:  # --warm: one-off initialisations (mimetypes' database, first connections) done
+            import mimetypes
+
+            mimetypes.init()
+            await calls(4)
+        if chunk:  # --chunk: a bigger multipart read size than httpx's 64 KiB
+            import httpx._multipart
+
+            httpx._multipart.FileField.CHUNK_SIZE = chunk
+        if freeze:  # --freeze: what launch.py would do once the window is up
+            import gc
+
+            gc.collect()
+            gc.freeze()
+        late = _Lateness()
+        gcp = _GcPauses()
+        # 1. the upload alone: throughput and memory growth
+        late.start()
+        rss0 = rss_mb()
+        late.rss_peak = rss0
+        secs = await do_upload()
+        late.stop()
+        out["upload_s"] = secs
+        out["upload_bytes"] = size
+        out["upload_rss_growth_mb"] = max(0.0, late.rss_peak - rss0)
+        out["upload_stall_ms"] = late.worst * 1000
+        # 2. 200 concurrent provider calls, then the same with the upload beside them
+        late.start()
+        t = time.perf_counter()
+        n = await calls(200)
+        out["calls_s"] = time.perf_counter() - t
+        out["calls_stall_ms"] = late.worst * 1000
+        late.stop()
+        late.start()
+        t = time.perf_counter()
+        n, up = await asyncio.gather(calls(200), do_upload())
+        out["both_s"] = time.perf_counter() - t
+        out["both_stall_ms"] = late.worst * 1000
+        late.stop()
+        out["calls"] = n
+        out["gc_pause_max_ms"] = gcp.worst * 1000
+        window.close()
+        await window.tasks.shutdown()
+        await services.aclose()
+
+    with loop:
+        loop.run_until_complete(main())
+    emit(**out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=("bare", "window", "scroll", "scroll-paged", "network"))
+    p.add_argument("--data-dir", type=Path)
+    p.add_argument("--no-sorts", action="store_true")
+    p.add_argument("--sandbox")
+    p.add_argument("--file", type=Path)
+    p.add_argument("--feedback-id")
+    p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--warm", action="store_true")
+    p.add_argument("--freeze", action="store_true")
+    p.add_argument("--chunk", type=int, default=0)
+    a = p.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if a.mode == "bare":
+        probe_bare()
+    elif a.mode == "window":
+        probe_window(a.data_dir)
+    elif a.mode == "scroll-paged":
+        probe_scroll_paged(a.data_dir)
+    elif a.mode == "scroll":
+        probe_scroll(a.data_dir, sorts=not a.no_sorts)
+    else:
+        probe_network(a.data_dir, a.sandbox, a.file, a.feedback_id, a.limit, a.warm, a.freeze, a.chunk)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
