@@ -21,6 +21,10 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+bench: $(STAMP)
+	command -v curl >/dev/null || (apt-get update -qq && apt-get install -y -qq curl)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.run
+
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots_forms.py
