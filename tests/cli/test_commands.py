@@ -8,7 +8,6 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import free_port
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -201,10 +201,11 @@ def test_sync_changes_a_row_live(sandbox_services, window_for, run, qtbot):
             w.sync_now()  # the sandbox moves the ticket one step every 0.5 s; sync until it lands
         return w.model.index(w.model.row_of(moving.id), COLUMN_INDEX["status"]).data() == "Resolved"
 
-    qtbot.waitUntil(resolved, timeout=15000)
+    qtbot.waitUntil(resolved, timeout=30000)
+    qtbot.waitUntil(lambda: not w.sync.running, timeout=30000)  # a busy machine syncs slowly
     in_store = [r["id"] for r in svc.store.tickets.page_rows(w.model.query, limit=100)]
-    assert [w.model.ticket_id(r) for r in range(w.model.rowCount())] == in_store  # re-sorted live
+    qtbot.waitUntil(lambda: [w.model.ticket_id(r) for r in range(w.model.rowCount())] == in_store,
+                    timeout=10000)  # re-sorted live
     w.notifier.flush()
     assert any(moving.id in title for title, _ in w.notifier.sent)
-    qtbot.waitUntil(lambda: not w.sync.running)
     assert w.status.sync_label.text().startswith("Synced")

@@ -19,16 +19,11 @@ def clients_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbo
 
 
 @pytest.fixture
-def clients_sandbox_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., SandboxServer]]:
+def clients_sandbox_factory(sandbox_factory, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., SandboxServer]:
     """A dedicated sandbox with its own knobs (faults, auth), stopped after the test."""
-    started: list[SandboxServer] = []
 
     def make(**knobs: object) -> SandboxServer:
         knobs.setdefault("files_dir", tmp_path_factory.mktemp("sandbox-files"))
-        server = SandboxServer(SandboxConfig(**knobs)).start()  # type: ignore[arg-type]
-        started.append(server)
-        return server
+        return sandbox_factory(**knobs)
 
-    yield make
-    for server in started:
-        server.stop()
+    return make

@@ -24,7 +24,6 @@ from supportdesk.sandbox import (
     DEMO_OFFERS_CLIENTPASS,
     DEMO_RADAR_PASSWORD,
     DEMO_RADAR_USERNAME,
-    SandboxConfig,
     SandboxServer,
 )
 
@@ -41,19 +40,13 @@ RADAR_PROGRAMME = "1cf118a0326d47aa851a90b9674e90aa"
 
 # -- fixtures and helpers -----------------------------------------------------------------------
 @pytest.fixture
-def make_sandbox():
-    started: list[SandboxServer] = []
-
+def make_sandbox(sandbox_factory):
     def make(**overrides) -> SandboxServer:
         overrides.setdefault("processing_delay", 30.0)  # tests advance explicitly unless they say so
         overrides.setdefault("close_delay", 30.0)
-        server = SandboxServer(SandboxConfig(**overrides)).start()
-        started.append(server)
-        return server
+        return sandbox_factory(**overrides)
 
-    yield make
-    for server in started:
-        server.stop()
+    return make
 
 
 @pytest.fixture

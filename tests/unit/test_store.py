@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import timedelta
 
 import pytest
 
-from supportdesk.models.ticket import Ticket, TicketStatus, new_local_id, utcnow
+from supportdesk.models.ticket import Ticket, TicketStatus, utcnow
 from supportdesk.store import Store, TicketQuery
 from supportdesk.store.schema import MIGRATIONS
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from supportdesk.models.ticket import SyncState, Ticket, iso
 from supportdesk.providers.errors import ProviderError, Rejected
-from supportdesk.services.errors import InvalidInput, TicketNotFound
+from supportdesk.services.errors import InvalidInput
 from supportdesk.store import TicketQuery
 from supportdesk.store.files import FileStore
 from supportdesk.cli.output import (
-    EXIT_INVALID, EXIT_NOT_FOUND, EXIT_OK, EXIT_REJECTED, Progress, emit_json, err, ticket_table,
+    EXIT_NOT_FOUND, EXIT_OK, EXIT_REJECTED, Progress, emit_json, err, ticket_table,
     ticket_text,
 )
 

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from supportdesk.models import support as sup
 from supportdesk.models.ticket import Attachment, AttachmentKind, OutboxItem, Ticket, utcnow
-from supportdesk.providers.errors import NotFound, ProviderError
+from supportdesk.providers.errors import NotFound
 from supportdesk.providers.files import sniff_media_type as sniff_bytes
 from supportdesk.services.errors import InvalidInput, NotConfigured
 from supportdesk.services.outbox import Deferred, OutboxSender

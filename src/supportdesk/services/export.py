@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Any, Iterator
 
 from supportdesk.models.ticket import TicketStatus, iso, parse_iso

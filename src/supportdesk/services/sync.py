@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from supportdesk.models.ticket import Ticket, utcnow
+from supportdesk.models.ticket import utcnow
 from supportdesk.services.outbox import Outcome, OutboxSender
 from supportdesk.services.tickets import TicketService
 from supportdesk.store import Store

@@ -12,12 +12,12 @@ from typing import Any, Callable, Iterable
 from supportdesk.models import cardlytics as cdl
 from supportdesk.models import support as sup
 from supportdesk.models.ticket import (
-    OutboxItem, SyncState, Ticket, TicketEvent, TicketStatus, new_local_id, utcnow,
+    OutboxItem, SyncState, Ticket, TicketStatus, new_local_id, utcnow,
 )
-from supportdesk.providers.errors import NotFound, ProviderError, Rejected, Transient
+from supportdesk.providers.errors import NotFound, ProviderError, Rejected
 from supportdesk.services.errors import InvalidInput, NotConfigured, TicketNotFound
-from supportdesk.services.outbox import Deferred, Outcome, OutboxSender
-from supportdesk.services.updates import RESUBMIT_HINT, TicketUpdater
+from supportdesk.services.outbox import OutboxSender
+from supportdesk.services.updates import TicketUpdater
 from supportdesk.store import Store, TicketQuery
 from supportdesk.store.files import FileStore
 
