@@ -172,3 +172,13 @@ def test_export_wasabi_validates_and_posts(sandbox, cli_for, tmp_path):
     assert {e["eventAction"] for e in lines} >= {"CREATED"}
     assert all(e["version"] == 1.0 and e["body"]["createdAt"].endswith("Z") for e in lines)
     assert stats(sandbox)["wasabi"]["events"] == len(lines) == r.json["posted"]
+
+
+def test_repeated_flags_and_lists_both_work(sandbox, cli_for):
+    cli = cli_for(sandbox.base_url)
+    r = cli(*CARD[:-5], "1132328647", "2001", "--transaction-id", "2002", "--customer-id", "1756524",
+            "--description", "Three purchases, one reward", "--json")
+    assert r.code == 0, r.err
+    assert r.json["details"]["transactionIds"] == [1132328647, 2001, 2002]
+    r = cli("ticket", "find", "--email", "nobody@example.com", "--json")
+    assert r.code == 1 and r.json == []

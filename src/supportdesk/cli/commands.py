@@ -126,7 +126,7 @@ async def ticket_find(args: argparse.Namespace, svc: Any) -> int:
         print(ticket_table(found))
     else:
         err("The support provider has no ticket matching that.")
-    return EXIT_OK if found or args.json else EXIT_NOT_FOUND
+    return EXIT_OK if found else EXIT_NOT_FOUND
 
 
 async def file_upload(args: argparse.Namespace, svc: Any) -> int:

@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--mobile", metavar="M")
     i.add_argument("--first-name", metavar="F")
     i.add_argument("--last-name", metavar="L")
-    i.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE")
+    i.add_argument("--meta", action="extend", nargs="+", default=[], metavar="KEY=VALUE")
     _json(i)
 
     fb = sub.add_parser("feedback", help="offer feedback").add_subparsers(
@@ -115,7 +115,8 @@ def _tickets(sub: argparse._SubParsersAction) -> None:
         dest="provider", metavar="PROVIDER", required=True)
     cc = c.add_parser("cardlytics", help="file a cardlytics dispute ticket")
     cc.add_argument("--offer-id", required=True, metavar="N")
-    cc.add_argument("--transaction-id", required=True, action="append", metavar="N")
+    cc.add_argument("--transaction-id", required=True, action="extend", nargs="+", metavar="N",
+                    help="repeat the flag (or list several) for up to 10 transactions")
     cc.add_argument("--customer-id", required=True, metavar="ID")
     cc.add_argument("--description", required=True, metavar="TEXT")
     cc.add_argument("--author-email", metavar="E")
@@ -126,7 +127,7 @@ def _tickets(sub: argparse._SubParsersAction) -> None:
         cs.add_argument(flag, required=True)
     cs.add_argument("--name")
     cs.add_argument("--phone", help="international format, e.g. +919916248135")
-    cs.add_argument("--image", action="append", default=[], metavar="FILE")
+    cs.add_argument("--image", action="extend", nargs="+", default=[], metavar="FILE")
     _json(cs)
 
     ls = t.add_parser("list", help="cached tickets, newest first")
@@ -145,7 +146,7 @@ def _tickets(sub: argparse._SubParsersAction) -> None:
     rs = t.add_parser("resubmit", help="correct and resubmit a cardlytics ticket")
     rs.add_argument("id", metavar="ID")
     rs.add_argument("--offer-id", metavar="N")
-    rs.add_argument("--transaction-id", action="append", metavar="N")
+    rs.add_argument("--transaction-id", action="extend", nargs="+", metavar="N")
     rs.add_argument("--customer-id", metavar="ID")
     rs.add_argument("--description", metavar="TEXT")
     rs.add_argument("--author-email", metavar="E")
