@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
 from PySide6.QtGui import QImage
 
 MAX_SIDE = 4096  # larger photos are scaled down on load; nobody reads a receipt at 48 MP
@@ -38,6 +37,8 @@ class ImageError(Exception):
 
 
 def decode(path: Path, max_side: int = MAX_SIDE) -> DecodedImage:
+    from PIL import Image, ImageOps  # imported on the first photo, off the window's start-up
+
     _register_heif()
     try:
         with Image.open(path) as im:
