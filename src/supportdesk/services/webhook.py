@@ -8,10 +8,6 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from supportdesk.models import cardlytics as cdl
 from supportdesk.services.tickets import CARDLYTICS_CREATE
@@ -58,7 +54,13 @@ class WebhookIntake:
         return bool(row and row["attempts"] > 1)
 
 
-def build_webhook_app(intake: WebhookIntake) -> Starlette:
+def build_webhook_app(intake: WebhookIntake) -> Any:
+    """The listener's ASGI app (Starlette, imported only when a listener is started)."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
     async def receive(request: Request) -> Response:
         body = await request.body()
         status, payload = intake.handle(request.headers.get("x-webhook-secret"), body)
