@@ -340,8 +340,12 @@ class TicketRepo:
         col = sort_expr(q.sort, "t.")
         op, direction = ("<", "DESC") if q.descending else (">", "ASC")
         if after is not None:
-            where += f" AND ({col}, t.id) {op} (?, ?)"
-            params += [after[0] if after[0] is not None else "", after[1]]
+            value = after[0] if after[0] is not None else ""
+            # The plain bound lets SQLite seek the index; for an expression index (COALESCE of a
+            # nullable column) the row value alone is not used as a range and every page scanned
+            # the index from the start (35-55 ms at 1M tickets, 2 s at the end of the list).
+            where += f" AND {col} {op}= ? AND ({col}, t.id) {op} (?, ?)"
+            params += [value, value, after[1]]
         sql = (f"SELECT t.* FROM {source} WHERE {where} "
                f"ORDER BY {col} {direction}, t.id {direction} LIMIT ?")
         return self.db.query(sql, [*params, limit])
