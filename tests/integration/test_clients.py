@@ -324,7 +324,7 @@ async def test_upload_streams_with_content_length(big_file: Path):
     assert b'Content-Disposition: form-data; name="file"; filename="device.log"' in got["body"]
     assert big_file.read_bytes() in got["body"]
     done = [d for d, _ in progress]
-    assert done == sorted(done) and len(done) > 10  # streamed in chunks, never backwards
+    assert done == sorted(done) and len(done) >= 5  # 1 MiB chunks, never backwards, never whole
     assert progress[-1] == (size, size)
     assert rec.log_path is not None
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
 import random
 import time
+import weakref
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -175,6 +177,19 @@ def transport_error(provider: str, exc: httpx.HTTPError) -> ProviderError:
 
 # --- sending -----------------------------------------------------------------------------
 
+MAX_IN_FLIGHT = 10
+_gates: "weakref.WeakKeyDictionary[httpx.AsyncClient, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
+
+
+def _gate(http: httpx.AsyncClient) -> asyncio.Semaphore:
+    """Few requests per client at once: with hundreds queued, httpcore's pool scans every
+    connection for each one and stalls the event loop (100 ms measured with 200 at once)."""
+    gate = _gates.get(http)
+    if gate is None:
+        gate = _gates[http] = asyncio.Semaphore(MAX_IN_FLIGHT)
+    return gate
+
+
 async def _send_once(http: httpx.AsyncClient, provider: str, method: str, url: str | httpx.URL,
                      stream: bool, describe: Describe | None,
                      kwargs: dict[str, Any]) -> httpx.Response:
@@ -186,7 +201,8 @@ async def _send_once(http: httpx.AsyncClient, provider: str, method: str, url: s
     shown = redact(str(request.url.copy_with(query=None)))
     started = time.monotonic()
     try:
-        response = await http.send(request, stream=True)
+        async with _gate(http):
+            response = await http.send(request, stream=True)
     except httpx.HTTPError as exc:
         log.info("%s %s %s failed: %s", provider, method, shown, type(exc).__name__)
         # `from None`: httpx errors carry the request, and its URL may hold secrets.
