@@ -159,7 +159,7 @@ def test_status_change_notifies_and_updates_the_row(offline_services, window_for
     before = t.status
     t.status, t.resolution, t.updated_at = TicketStatus.RESOLVED, "Reward issued", utcnow()
     offline_services.store.tickets.save(t)
-    offline_services.updater._changed(t, before)  # what the updater does after a sync stored it
+    offline_services.updater.notify(t, before)  # what the updater does after a sync stored it
     w.notifier.flush()
     assert w.notifier.sent[-1][0] == f"{t.id} is now resolved"
     assert "Reward issued" in w.notifier.sent[-1][1]

@@ -103,7 +103,7 @@ def test_live_update_moves_the_changed_row_and_keeps_the_selection(offline_servi
     before = t.status
     t.status, t.sync_state, t.updated_at = TicketStatus.RESOLVED, SyncState.SYNCED, utcnow()
     store.tickets.save(t)
-    updater._changed(t, before)
+    updater.notify(t, before)
     model.ticket_changed(t)
     model.refresh_loaded()
     assert model.ticket_id(0) == oldest.id  # newest update first

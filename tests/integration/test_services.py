@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from supportdesk.app import build_services
 from supportdesk.config import Config, Secrets
+from supportdesk.models.cardlytics import CreateTicketRequest
 from supportdesk.models.ticket import SyncState, TicketStatus
 from supportdesk.providers.transport import RetryPolicy
 from tests.conftest import DEMO_SECRETS
@@ -68,7 +69,7 @@ async def test_resent_cardlytics_create_already_exists_means_delivered(services,
     item = services.store.outbox.for_target(t.id)[0]
     # The first attempt landed but its reply was lost: the row is back to pending, attempted once.
     await services.clients["cardlytics"].create_ticket(
-        __import__("supportdesk.models.cardlytics", fromlist=["x"]).CreateTicketRequest(**item.payload))
+        CreateTicketRequest(**item.payload))
     services.store.outbox.claim(item.id)
     services.store.outbox.mark_retry(item.id, "lost reply", 0)
     outcome = await services.sender.deliver(item.id)

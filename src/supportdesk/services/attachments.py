@@ -90,7 +90,8 @@ class AttachmentService:
             raise InvalidInput({"kind": "must be log or photo"})
         t = self._ticket(ref)
         src = check_file(Path(path), kind)
-        self.support  # configured?
+        if self._support is None:
+            raise NotConfigured("support")
         self.require_secrets("support")
         stored = self.files.add(src)  # a local copy first: opens offline, survives a move
         with open(stored.path, "rb") as f:

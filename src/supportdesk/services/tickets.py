@@ -55,6 +55,12 @@ class TicketService:
             raise NotConfigured("support")
         return self._support
 
+    def _ready(self, provider: str) -> None:
+        """Before anything is stored: the provider is configured and its secrets are set."""
+        if {"cardlytics": self._cardlytics, "support": self._support}[provider] is None:
+            raise NotConfigured(provider)
+        self.require_secrets(provider)
+
     # --- reading --------------------------------------------------------------------------
     def get(self, ref: str) -> Ticket:
         t = self.store.tickets.find(ref)
@@ -73,8 +79,7 @@ class TicketService:
     async def create_cardlytics(self, *, offer_id: Any, transaction_ids: Iterable[Any],
                                 customer_id: Any, description: str, author_email: str | None = None,
                                 source_ticket_id: str | None = None, send_now: bool = True) -> Ticket:
-        self.cardlytics  # configured?
-        self.require_secrets("cardlytics")
+        self._ready("cardlytics")
         tid = new_local_id()
         stid = source_ticket_id or f"{tid}-1"
         req = self._validate_cardlytics(
@@ -114,7 +119,7 @@ class TicketService:
             raise InvalidInput({"ticket": f"only a ticket that failed (processingStatus Error) or was "
                                           f"closed can be resubmitted; this one is {t.status.value}/"
                                           f"{t.sync_state.value}"})
-        self.require_secrets("cardlytics")
+        self._ready("cardlytics")
         submissions = list(t.data.get("submissions", []))
         stid = f"{t.id}-{len(submissions) + 1}"
         req = self._validate_cardlytics(
@@ -168,7 +173,7 @@ class TicketService:
         t.sync_state, t.last_error, t.updated_at = SyncState.FAILED, text, utcnow()
         self.store.tickets.save(t)
         self.updater.record(t, "error", f"Rejected by {t.provider}: {text}")
-        self.updater._changed(t, before)
+        self.updater.notify(t, before)
 
     # --- support --------------------------------------------------------------------------
     async def create_support(self, *, uuid_: str, udid: str, subject: str, message: str, email: str,
@@ -177,8 +182,7 @@ class TicketService:
         with InvalidInput.from_validation():
             req = sup.CreateRequest(uuid=uuid_, udid=udid, subject=subject, message=message,
                                     email=email, category=category, name=name, phone=phone)
-        self.support  # configured?
-        self.require_secrets("support")
+        self._ready("support")
         stored_images = self._stage_images(images or [])
         tid = new_local_id()
         now = utcnow()

@@ -40,7 +40,7 @@ class TicketUpdater:
         """Called with (ticket, previous status) after each stored change (the window listens)."""
         self._listeners.append(listener)
 
-    def _changed(self, ticket: Ticket, before: TicketStatus) -> None:
+    def notify(self, ticket: Ticket, before: TicketStatus) -> None:
         for listener in self._listeners:
             try:
                 listener(ticket, before)
@@ -126,7 +126,7 @@ class TicketUpdater:
                         "; ".join(changes) + (f" ({origin})" if origin else ""),
                         dedup=_dedup(t.id, source_ticket_id, processing_status, t.status, t.provider_status,
                                      t.resolution, t.last_error, response))
-        self._changed(t, before)
+        self.notify(t, before)
         return t
 
     def apply_cardlytics_event(self, ev: cdl.UpdateEvent, *, resent: bool) -> Ticket | None:
@@ -205,5 +205,5 @@ class TicketUpdater:
                             else name, remote_url=url,
                             state="uploaded" if kind in existing and existing[kind].cached_path else "remote"))
         if changed and not is_new:
-            self._changed(t, before)
+            self.notify(t, before)
         return t

@@ -42,7 +42,8 @@ class _WriteService:
         return "radar" if self.kind == INVITATION else "offers_feedback"
 
     async def _submit(self, payload: dict[str, Any], shown: dict[str, Any], send_now: bool) -> WriteRecord:
-        self.client  # configured?
+        if self._client is None:
+            raise NotConfigured(self.provider)
         self.require_secrets(self.provider)
         rec = WriteRecord(id=new_local_id("IV" if self.kind == INVITATION else "FB"), kind=self.kind,
                           payload=shown)
