@@ -22,7 +22,7 @@ def ids(model: TicketTableModel) -> list[str]:
 def test_pages_are_fetched_lazily_with_keyset_paging(offline_services, themed_app):
     store = offline_services.store
     add_tickets(store, 450)
-    model = TicketTableModel(store, page_size=100)
+    model = TicketTableModel(store.inbox, page_size=100)
     model.reload()
     assert model.rowCount() == 100 and model.rows_fetched == 100
     assert model.canFetchMore()
@@ -39,7 +39,7 @@ def test_pages_are_fetched_lazily_with_keyset_paging(offline_services, themed_ap
 def test_sort_by_any_column_is_done_in_sql(offline_services, themed_app):
     store = offline_services.store
     add_tickets(store, 300)
-    model = TicketTableModel(store, page_size=50)
+    model = TicketTableModel(store.inbox, page_size=50)
     model.reload()
     model.sort(COLUMN_INDEX["subject"], Qt.SortOrder.AscendingOrder)
     assert model.query.sort == "subject" and not model.query.descending
@@ -57,7 +57,7 @@ def test_sort_by_any_column_is_done_in_sql(offline_services, themed_app):
 def test_filters_and_full_text_search(offline_services, themed_app):
     store = offline_services.store
     add_tickets(store, 120)
-    model = TicketTableModel(store, page_size=500)
+    model = TicketTableModel(store.inbox, page_size=500)
     model.set_filters(status="RESOLVED")
     assert model.rowCount() == 40
     assert {model.record(r)["status"] for r in range(model.rowCount())} == {"RESOLVED"}
@@ -75,7 +75,7 @@ def test_filters_and_full_text_search(offline_services, themed_app):
 def test_search_box_is_debounced_and_counts(offline_services, loop, qtbot):
     store = offline_services.store
     add_tickets(store, 60)
-    model = TicketTableModel(store)
+    model = TicketTableModel(store.inbox)
     view = TicketListView(model, TaskRunner())
     qtbot.addWidget(view)
     model.reload()
@@ -92,7 +92,7 @@ def test_search_box_is_debounced_and_counts(offline_services, loop, qtbot):
 def test_live_update_moves_the_changed_row_and_keeps_the_selection(offline_services, themed_app):
     store, updater = offline_services.store, offline_services.updater
     tickets = add_tickets(store, 30)
-    model = TicketTableModel(store)
+    model = TicketTableModel(store.inbox)
     model.reload()
     selected = QPersistentModelIndex(model.index(5, 0))
     selected_id = model.ticket_id(5)
@@ -115,7 +115,7 @@ def test_live_update_moves_the_changed_row_and_keeps_the_selection(offline_servi
 def test_live_update_inserts_new_and_drops_filtered_out_rows(offline_services, themed_app):
     store = offline_services.store
     add_tickets(store, 10)
-    model = TicketTableModel(store)
+    model = TicketTableModel(store.inbox)
     model.set_filters(status="OPEN")
     open_before = set(ids(model))
     t = store.tickets.get(sorted(open_before)[0], full=False)
@@ -128,3 +128,47 @@ def test_live_update_inserts_new_and_drops_filtered_out_rows(offline_services, t
     assert "SD-0000000066" in now  # 102
 
     assert now == {r["id"] for r in store.tickets.page_rows(model.query, limit=100)}
+
+
+def test_only_the_last_pages_used_stay_in_memory(offline_services, themed_app):
+    store = offline_services.store
+    add_tickets(store, 230)
+    model = TicketTableModel(store.inbox, page_size=20, keep_pages=3)
+    model.reload()
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 230 and model.pages_fetched == 12
+    assert model.pages_in_memory == 3  # not 12: far pages are dropped, their anchors kept
+    expected = [r["id"] for r in store.tickets.page_rows(limit=1000)]
+    before = model.pages_reread
+    assert ids(model) == expected  # a dropped page is read again from its anchor, same rows
+    assert model.pages_reread > before
+    assert model.pages_in_memory == 3
+    assert model.row_of(expected[-1]) == 229  # among the pages in memory…
+    assert model.row_of(expected[0]) is None  # …and only those
+    assert model.ticket_id(0) == expected[0] and model.row_of(expected[0]) == 0
+
+
+def test_a_long_list_keeps_its_order_and_refreshes_the_rows_shown(offline_services, themed_app,
+                                                                   monkeypatch):
+    from supportdesk.ui.tickets import model as model_module
+
+    store = offline_services.store
+    add_tickets(store, 60)
+    monkeypatch.setattr(model_module, "LIVE_WINDOW", 30)
+    model = TicketTableModel(store.inbox, page_size=20)
+    model.reload()
+    model.fetchMore()
+    model.fetchMore()
+    order = ids(model)
+    assert len(order) == 60
+    changes: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda a, b: changes.append((a.row(), b.row())))
+    t = store.tickets.get(order[45], full=False)
+    t.subject, t.status, t.updated_at = "Refund sent at last", TicketStatus.RESOLVED, utcnow()
+    store.tickets.save(t)  # now the newest: a short list would move it to the top
+    model.refresh_loaded()
+    assert changes and changes[-1] == (0, 59)  # the view is told to repaint what it shows
+    assert ids(model) == order  # the agent scrolled far: nothing moves under the cursor
+    assert model.record(45)["subject"] == "Refund sent at last"
+    assert model.index(45, COLUMN_INDEX["status"]).data() == "Resolved"

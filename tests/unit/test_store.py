@@ -166,3 +166,19 @@ def test_drafts_and_remembered(store):
     store.remembered.remember("client", "def")
     assert store.remembered.last("client") in ("abc", "def")
     assert {v["value"] for v in store.remembered.values("client")} == {"abc", "def"}
+
+
+def test_pages_can_read_only_the_listed_columns(tmp_path):
+    store = Store(tmp_path / "c.db")
+    for n in range(3):
+        store.tickets.insert(Ticket(id=f"SD-00000{n}", provider="support", subject=f"Subject {n}",
+                                    description="long text " * 50))
+    q = TicketQuery(sort="subject", descending=False)
+    rows = store.inbox.page_rows(q, limit=2, columns=("subject", "status"))
+    assert [tuple(r) for r in rows] == [("Subject 0", "OPEN", "SD-000000"), ("Subject 1", "OPEN", "SD-000001")]
+    after = (rows[-1]["subject"], rows[-1]["id"])
+    assert [r["id"] for r in store.inbox.page_rows(q, after=after, columns=("id",))] == ["SD-000002"]
+    with pytest.raises(ValueError, match="unknown ticket columns: password"):
+        store.inbox.page_rows(q, columns=("id", "password"))
+    got = store.inbox.rows_by_id(["SD-000002", "SD-404", "SD-000000"], ("id", "subject"))
+    assert sorted(tuple(r) for r in got) == [("SD-000000", "Subject 0"), ("SD-000002", "Subject 2")]

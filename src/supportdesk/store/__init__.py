@@ -1,35 +1,26 @@
-"""The local cache: SQLite through sqlite-utils, one Store per thread."""
+"""The local cache: SQLite (WAL, synchronous=FULL), its repositories and the inbox's queries.
+
+Names are imported on first use: the window opens `store.db` and `store.inbox` to paint its first
+page before the records' models (pydantic) are imported.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from supportdesk.store.db import Database
-from supportdesk.store.misc import DraftRepo, MetaRepo, RememberedRepo, WriteRepo
-from supportdesk.store.outbox import OutboxRepo
-from supportdesk.store.tickets import TicketQuery, TicketRepo, fts_query
+if TYPE_CHECKING:
+    from supportdesk.store.inbox import TicketQuery, fts_query
+    from supportdesk.store.store import Store
+
+_WHERE = {"Store": "supportdesk.store.store", "TicketQuery": "supportdesk.store.inbox",
+          "fts_query": "supportdesk.store.inbox"}
 
 
-class Store:
-    def __init__(self, path: Path) -> None:
-        self.db = Database(path)
-        self.tickets = TicketRepo(self.db)
-        self.outbox = OutboxRepo(self.db)
-        self.writes = WriteRepo(self.db)
-        self.drafts = DraftRepo(self.db)
-        self.remembered = RememberedRepo(self.db)
-        self.meta = MetaRepo(self.db)
-        self.db.add_job(self.tickets.index_job)
-
-    @property
-    def recovery(self) -> str | None:
-        return self.db.recovery
-
-    def transaction(self):
-        return self.db.transaction()
-
-    def close(self) -> None:
-        self.db.close()
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'supportdesk.store' has no attribute {name!r}")
 
 
 __all__ = ["Store", "TicketQuery", "fts_query"]

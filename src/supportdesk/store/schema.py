@@ -7,6 +7,10 @@ SORTABLE = ("updated_at", "created_at", "provider", "external_id", "customer_id"
             "status", "sync_state")
 
 NULLABLE_SORT = {"external_id"}
+TICKET_COLUMNS = frozenset((
+    "id", "provider", "external_id", "zendesk_id", "status", "provider_status", "sync_state",
+    "last_error", "customer_id", "email", "subject", "description", "resolution", "created_at",
+    "updated_at", "resolved_at", "data", "search_messages"))
 
 
 def sort_expr(column: str, alias: str = "") -> str:

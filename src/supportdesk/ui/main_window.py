@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self.setObjectName("mainWindow")
 
-        self.model = TicketTableModel(services.store, self)
+        self.model = TicketTableModel(services.store.inbox, self)
         self.inbox = TicketListView(self.model, self.tasks, self)
         self.ticket_actions = TicketActions(services, self.tasks, self)
         self.detail = TicketDetail(services, self.ticket_actions, self.tasks, self)

@@ -1,27 +1,35 @@
 """The inbox model: keyset pages from the store, fetched as the view scrolls; sort and filter in SQL.
 
-No QSortFilterProxyModel: with 100k+ cached tickets only the rows the agent scrolls to are read.
-Live updates re-read the loaded window and move rows with proper remove/insert/layout signals, so
-the selection and scroll position survive a sync.
+No QSortFilterProxyModel, and no copy of the list in memory: the model keeps one keyset anchor
+(sort value, id) per page fetched so far and the rows of the last KEEP_PAGES pages used, as
+tuples. A page that fell out is read again from its anchor when the view paints it (one indexed
+query), so memory stays flat however far the agent scrolls a million tickets and the garbage
+collector has no million objects to walk. Live updates re-read a short list and move rows with
+proper remove/insert/layout signals, so the selection and scroll position survive a sync; a long
+list keeps its order and refreshes the rows the agent looks at.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from typing import Any
+from collections import OrderedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
-from supportdesk.models.ticket import Ticket, iso
-from supportdesk.store import Store, TicketQuery
+from supportdesk.store.inbox import InboxQueries, TicketQuery
 from supportdesk.store.schema import SORTABLE
 from supportdesk.ui import format as fmt
+
+if TYPE_CHECKING:
+    from supportdesk.models.ticket import Ticket
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
-LIVE_WINDOW = 2000  # beyond this many loaded rows, live updates patch in place instead of re-reading
+KEEP_PAGES = 64  # pages of rows kept in memory (12,800 rows), least recently used dropped first
+LIVE_WINDOW = 2000  # up to this many rows a live update re-reads the list and moves rows
 
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
@@ -31,8 +39,7 @@ ProviderRole = Qt.ItemDataRole.UserRole + 4
 Index = QModelIndex | QPersistentModelIndex
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     key: str
     title: str
     sort_keys: tuple[str, ...]  # preferred store columns, first one the store can sort by wins
@@ -53,42 +60,63 @@ COLUMNS: tuple[Column, ...] = (
     Column("updated", "Updated", ("updated_at",), 86),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
-_FIELDS = ("id", "provider", "external_id", "zendesk_id", "status", "provider_status", "sync_state",
-           "last_error", "customer_id", "email", "subject", "updated_at", "created_at")
 
 
-def _record(row: Any) -> dict[str, Any]:
-    return {k: row[k] for k in _FIELDS}
+class Row(NamedTuple):
+    """One inbox row: only the columns the list shows or sorts by (no description, no data)."""
+
+    id: str
+    provider: str
+    external_id: str | None
+    zendesk_id: str | None
+    status: str
+    provider_status: str | None
+    sync_state: str
+    last_error: str | None
+    customer_id: str
+    email: str | None
+    subject: str
+    updated_at: str
+    created_at: str
 
 
-def record_from_ticket(t: Ticket) -> dict[str, Any]:
-    return {"id": t.id, "provider": t.provider, "external_id": t.external_id,
-            "zendesk_id": t.zendesk_id, "status": t.status.value, "provider_status": t.provider_status,
-            "sync_state": t.sync_state.value, "last_error": t.last_error, "customer_id": t.customer_id,
-            "email": t.email, "subject": t.subject, "updated_at": iso(t.updated_at),
-            "created_at": iso(t.created_at)}
+FIELDS = Row._fields
+
+
+def record_from_ticket(t: Ticket) -> Row:
+    from supportdesk.models.ticket import iso
+
+    return Row(t.id, t.provider, t.external_id, t.zendesk_id, t.status.value, t.provider_status,
+               t.sync_state.value, t.last_error, t.customer_id, t.email, t.subject,
+               iso(t.updated_at) or "", iso(t.created_at) or "")
 
 
 class TicketTableModel(QAbstractTableModel):
     queryChanged = Signal(object)  # TicketQuery, after the model was reset for it
     refreshed = Signal()  # after a live re-read
 
-    def __init__(self, store: Store, parent: QObject | None = None, *, page_size: int = PAGE_SIZE) -> None:
+    def __init__(self, inbox: InboxQueries, parent: QObject | None = None, *,
+                 page_size: int = PAGE_SIZE, keep_pages: int = KEEP_PAGES) -> None:
         super().__init__(parent)
-        self._store = store
+        self._inbox = inbox
         self._page = page_size
+        self._keep = max(2, keep_pages)
         self._query = TicketQuery()
-        self._rows: list[dict[str, Any]] = []
-        self._pos: dict[str, int] | None = None
+        self._anchors: list[tuple[Any, str]] = []  # the last (sort value, id) of each page
+        self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        self._stale: set[int] = set()  # kept pages to re-read (by id) before they are shown again
+        self._flat: list[Row] | None = None  # the whole list, only while a live update moves rows
+        self._n = 0
         self._exhausted = False
         self.rows_fetched = 0  # rows read from SQL by paging (tests and diagnostics)
         self.pages_fetched = 0
+        self.pages_reread = 0  # pages read again after they fell out of memory
         self._pending = QTimer(self, singleShot=True, interval=250)
         self._pending.timeout.connect(self.refresh_loaded)
 
     # --- Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._n
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
@@ -102,64 +130,66 @@ class TicketTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if not index.isValid():
             return None
-        r = self._rows[index.row()]
+        r = self._row(index.row())
+        if r is None:
+            return None
         key = COLUMNS[index.column()].key
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(r, key)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(r, key)
         if role == TicketIdRole:
-            return r["id"]
+            return r.id
         if role == StatusRole:
-            return r["status"]
+            return r.status
         if role == SyncRole:
-            return r["sync_state"]
+            return r.sync_state
         if role == ProviderRole:
-            return r["provider"]
+            return r.provider
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{COLUMNS[index.column()].title}: {self._display(r, key)}"
         return None
 
     @staticmethod
-    def _display(r: dict[str, Any], key: str) -> str:
+    def _display(r: Row, key: str) -> str:
         if key == "provider":
-            return fmt.PROVIDER_LABELS.get(r["provider"], r["provider"])
+            return fmt.PROVIDER_LABELS.get(r.provider, r.provider)
         if key == "ticket":
-            return r["id"]
+            return r.id
         if key == "customer":
             # A cardlytics ticket's e-mail is the filing agent's, not the customer's.
-            return (r["email"] if r["provider"] == "support" else None) or r["customer_id"] or ""
+            return (r.email if r.provider == "support" else None) or r.customer_id or ""
         if key == "subject":
-            return r["subject"] or "(no subject)"
+            return r.subject or "(no subject)"
         if key == "status":
-            return fmt.STATUS_LABELS.get(r["status"], r["status"])
+            return fmt.STATUS_LABELS.get(r.status, r.status)
         if key == "sync":
-            return fmt.SYNC_LABELS.get(r["sync_state"], r["sync_state"])
+            return fmt.SYNC_LABELS.get(r.sync_state, r.sync_state)
         if key == "updated":
-            return fmt.short_time(r["updated_at"])
+            return fmt.short_time(r.updated_at)
         return ""
 
     @staticmethod
-    def _tooltip(r: dict[str, Any], key: str) -> str | None:
+    def _tooltip(r: Row, key: str) -> str | None:
         if key == "ticket":
-            refs = [f"Local id: {r['id']}"]
-            if r["external_id"]:
-                refs.append(f"Provider id: {r['external_id']}")
-            if r["zendesk_id"]:
-                refs.append(f"Zendesk: #{r['zendesk_id']}")
+            refs = [f"Local id: {r.id}"]
+            if r.external_id:
+                refs.append(f"Provider id: {r.external_id}")
+            if r.zendesk_id:
+                refs.append(f"Zendesk: #{r.zendesk_id}")
             return "\n".join(refs)
         if key == "customer":
-            return f"Customer {r['customer_id']}" + (f"\n{r['email']}" if r["email"] else "")
+            return f"Customer {r.customer_id}" + (f"\n{r.email}" if r.email else "")
         if key == "status":
-            return f"Provider status: {r['provider_status'] or '—'}"
+            return f"Provider status: {r.provider_status or '—'}"
         if key == "sync":
-            return r["last_error"] or None
+            return r.last_error or None
         if key == "updated":
-            return fmt.full_time(r["updated_at"])
+            return fmt.full_time(r.updated_at)
         if key == "subject":
-            return r["subject"] or None
+            return r.subject or None
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
@@ -168,27 +198,78 @@ class TicketTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
         if parent.isValid() or self._exhausted:
             return
-        after = None
-        if self._rows:
-            last = self._rows[-1]
-            after = (last[self._query.sort], last["id"])
-        rows = self._store.tickets.page_rows(self._query, after=after, limit=self._page)
+        page = len(self._anchors)
+        rows = self._read(self._anchors[-1] if self._anchors else None)
         self.pages_fetched += 1
         self.rows_fetched += len(rows)
         if len(rows) < self._page:
             self._exhausted = True
-        if rows:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-            self._rows.extend(_record(r) for r in rows)
-            self._pos = None
-            self.endInsertRows()
+        if not rows:
+            return
+        self.beginInsertRows(QModelIndex(), self._n, self._n + len(rows) - 1)
+        self._anchors.append(self._anchor(rows[-1]))
+        self._remember(page, rows)
+        self._n += len(rows)
+        self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
         self.set_query(replace(self._query, sort=COLUMNS[column].sort_key,
                                descending=order == Qt.SortOrder.DescendingOrder))
+
+    # --- pages ----------------------------------------------------------------------------
+    def _read(self, after: tuple[Any, str] | None, limit: int | None = None) -> list[Row]:
+        return [Row._make(r) for r in
+                self._inbox.page_rows(self._query, after=after, limit=limit or self._page, columns=FIELDS)]
+
+    def _anchor(self, r: Row) -> tuple[Any, str]:
+        return getattr(r, self._query.sort), r.id
+
+    def _remember(self, page: int, rows: list[Row]) -> None:
+        self._pages[page] = rows
+        self._pages.move_to_end(page)
+        while len(self._pages) > self._keep:
+            dropped, _ = self._pages.popitem(last=False)
+            self._stale.discard(dropped)
+
+    def _rows_of(self, page: int) -> list[Row]:
+        rows = self._pages.get(page)
+        if rows is None:
+            rows = self._read(self._anchors[page - 1] if page else None)
+            self.pages_reread += 1
+            self._remember(page, rows)
+        else:
+            self._pages.move_to_end(page)
+            if page in self._stale:
+                self._stale.discard(page)
+                rows[:] = self._fresh(rows)
+        return rows
+
+    def _fresh(self, rows: list[Row]) -> list[Row]:
+        """The same tickets in the same places, with their current values."""
+        now = {r[0]: Row._make(r) for r in self._inbox.rows_by_id([r.id for r in rows], FIELDS)}
+        return [now.get(r.id, r) for r in rows]
+
+    def _row(self, row: int) -> Row | None:
+        if not 0 <= row < self._n:
+            return None
+        if self._flat is not None:
+            return self._flat[row] if row < len(self._flat) else None
+        rows = self._rows_of(row // self._page)
+        i = row % self._page
+        return rows[i] if i < len(rows) else None
+
+    def _set_rows(self, rows: list[Row]) -> None:
+        """Replace the list by `rows` (whole pages, but for the last one when exhausted)."""
+        self._pages.clear()
+        self._stale.clear()
+        self._anchors = []
+        for page, start in enumerate(range(0, len(rows), self._page)):
+            chunk = rows[start:start + self._page]
+            self._anchors.append(self._anchor(chunk[-1]))
+            self._remember(page, chunk)
+        self._n = len(rows)
 
     # --- queries --------------------------------------------------------------------------
     @property
@@ -205,8 +286,9 @@ class TicketTableModel(QAbstractTableModel):
             return
         self.beginResetModel()
         self._query = query
-        self._rows = []
-        self._pos = None
+        self._anchors, self._n, self._flat = [], 0, None
+        self._pages.clear()
+        self._stale.clear()
         self._exhausted = False
         self.endResetModel()
         self.fetchMore()  # the first page now, so a reset never shows an empty flash
@@ -222,88 +304,118 @@ class TicketTableModel(QAbstractTableModel):
         return COLUMN_INDEX["updated"]
 
     def count(self, query: TicketQuery | None = None) -> int:
-        return self._store.tickets.count(query or self._query)
+        return self._inbox.count(query or self._query)
 
     # --- rows -----------------------------------------------------------------------------
     def ticket_id(self, row: int) -> str | None:
-        return self._rows[row]["id"] if 0 <= row < len(self._rows) else None
+        r = self._row(row)
+        return r.id if r is not None else None
 
     def record(self, row: int) -> dict[str, Any] | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        r = self._row(row)
+        return r._asdict() if r is not None else None
 
     def row_of(self, ticket_id: str) -> int | None:
-        if self._pos is None:
-            self._pos = {r["id"]: i for i, r in enumerate(self._rows)}
-        return self._pos.get(ticket_id)
+        """The row of a ticket among the rows in memory (None if it is not loaded)."""
+        if self._flat is not None:
+            return next((i for i, r in enumerate(self._flat) if r.id == ticket_id), None)
+        for page, rows in self._pages.items():
+            for i, r in enumerate(rows):
+                if r.id == ticket_id:
+                    return page * self._page + i
+        return None
 
     @property
     def exhausted(self) -> bool:
         return self._exhausted
+
+    @property
+    def pages_in_memory(self) -> int:
+        return len(self._pages)
 
     # --- live updates ---------------------------------------------------------------------
     def stop(self) -> None:
         self._pending.stop()
 
     def ticket_changed(self, ticket: Ticket | None = None) -> None:
-        """A ticket changed in the store: patch it now, re-read the loaded window shortly after."""
-        if ticket is not None:
-            row = self.row_of(ticket.id)
-            if row is not None:
-                self._rows[row] = record_from_ticket(ticket)
+        """A ticket changed in the store: patch it now, re-read the list shortly after."""
+        if ticket is not None and (row := self.row_of(ticket.id)) is not None:
+            page, i = divmod(row, self._page)
+            if page in self._pages:
+                self._pages[page][i] = record_from_ticket(ticket)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-        if len(self._rows) <= LIVE_WINDOW:
-            self._pending.start()  # coalesces a burst of changes (a sync) into one re-read
+        self._pending.start()  # coalesces a burst of changes (a sync) into one re-read
 
     def refresh_loaded(self) -> None:
-        """Re-read as many rows as are loaded and move/insert/remove rows to match."""
+        """Bring the rows up to date with the store.
+
+        A short list is re-read and rows move, appear and disappear to match. A long one keeps
+        its order (the agent may be far down it): the kept pages are marked stale and re-read by
+        id when shown, which for the view means the few pages on screen."""
         self._pending.stop()
-        n = max(len(self._rows), self._page)
-        if n > LIVE_WINDOW:
+        if self._n > LIVE_WINDOW:
+            self._stale = set(self._pages)
+            if self._n:
+                self.dataChanged.emit(self.index(0, 0), self.index(self._n - 1, len(COLUMNS) - 1))
+            self.refreshed.emit()
             return
-        fresh = [_record(r) for r in self._store.tickets.page_rows(self._query, limit=n + 1)]
-        more, fresh = len(fresh) > n, fresh[:n]
-        old_ids = [r["id"] for r in self._rows]
-        new_ids = [r["id"] for r in fresh]
+        pages = max(1, -(-self._n // self._page))
+        want = pages * self._page
+        fresh = self._read(None, want + 1)
+        more, fresh = len(fresh) > want, fresh[:want]
+        old = [self._row(i) for i in range(self._n)]
+        if any(r is None for r in old):  # a re-read page came back short: rows were deleted
+            self.beginResetModel()
+            self._set_rows(fresh)
+            self.endResetModel()
+            self._exhausted = not more
+            self.refreshed.emit()
+            return
+        old_ids = [r.id if r is not None else "" for r in old]
+        new_ids = [r.id for r in fresh]
         if old_ids == new_ids:
-            changed = [i for i, (a, b) in enumerate(zip(self._rows, fresh)) if a != b]
-            self._rows = fresh
+            changed = [i for i, (a, b) in enumerate(zip(old, fresh)) if a != b]
+            self._set_rows(fresh)
             if changed:
                 self.dataChanged.emit(self.index(min(changed), 0),
                                       self.index(max(changed), len(COLUMNS) - 1))
         else:
-            self._apply_diff(fresh, new_ids)
+            self._apply_diff([r for r in old if r is not None], fresh, new_ids)
         self._exhausted = not more
         self.refreshed.emit()
 
-    def _apply_diff(self, fresh: list[dict[str, Any]], new_ids: list[str]) -> None:
+    def _apply_diff(self, rows: list[Row], fresh: list[Row], new_ids: list[str]) -> None:
+        self._flat = rows  # what the view sees while rows are removed, added, then put in order
+        self._n = len(rows)
         keep = set(new_ids)
-        # 1. rows that left the window (filtered out, or pushed past it), removed in runs.
-        i = len(self._rows) - 1
+        # 1. rows that left the list (filtered out, or pushed past it), removed in runs.
+        i = len(rows) - 1
         while i >= 0:
-            if self._rows[i]["id"] in keep:
+            if rows[i].id in keep:
                 i -= 1
                 continue
             end = i
-            while i >= 0 and self._rows[i]["id"] not in keep:
+            while i >= 0 and rows[i].id not in keep:
                 i -= 1
             self.beginRemoveRows(QModelIndex(), i + 1, end)
-            del self._rows[i + 1:end + 1]
+            del rows[i + 1:end + 1]
+            self._n = len(rows)
             self.endRemoveRows()
-        # 2. rows new to the window, appended; 3. one layout change puts everything in order.
-        have = {r["id"] for r in self._rows}
-        added = [r for r in fresh if r["id"] not in have]
+        # 2. rows new to the list, appended; 3. one layout change puts everything in order.
+        have = {r.id for r in rows}
+        added = [r for r in fresh if r.id not in have]
         if added:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
-            self._rows.extend(added)
+            self.beginInsertRows(QModelIndex(), len(rows), len(rows) + len(added) - 1)
+            rows.extend(added)
+            self._n = len(rows)
             self.endInsertRows()
         self.layoutAboutToBeChanged.emit()
-        before = [r["id"] for r in self._rows]
+        before = [r.id for r in rows]
         where = {tid: n for n, tid in enumerate(new_ids)}
         persistent = self.persistentIndexList()
         moved = [self.index(where[before[p.row()]], p.column()) if 0 <= p.row() < len(before)
                  else QModelIndex() for p in persistent]
-        self._rows = fresh
-        self._pos = None
+        self._flat = None
+        self._set_rows(fresh)
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
