@@ -32,6 +32,9 @@ from supportdesk.providers.transport import (
 
 PROVIDER = "support"
 _SNIFF_BYTES = 64
+# pydantic caches parametrised generics weakly: without this reference the class is rebuilt
+# after every garbage collection that finds it unused.
+_ENVELOPE = Envelope[Any]
 
 
 def _unwrap(response: httpx.Response) -> Any:
@@ -40,7 +43,7 @@ def _unwrap(response: httpx.Response) -> Any:
     if not isinstance(body, dict):
         raise ProviderBug(PROVIDER, "The support answer is not an envelope object.",
                           status=response.status_code, maybe_delivered=True)
-    envelope = parse_answer(PROVIDER, Envelope[Any], body)
+    envelope = parse_answer(PROVIDER, _ENVELOPE, body)
     if envelope.error:
         raise Rejected(PROVIDER, envelope.error_text, status=response.status_code)
     return envelope.data

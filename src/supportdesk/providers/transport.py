@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import importlib.util
 import logging
 import random
+import sys
 import time
 import weakref
 from collections.abc import Callable, Generator
@@ -50,6 +52,29 @@ class RetryPolicy:
     wait_max: float = 4.0  # also the longest Retry-After honoured in-process
 
 
+def _no_sniffio() -> None:
+    """httpcore runs `import sniffio` for every lock, event and shield it sets up (several per
+    request). Since anyio 4.11 sniffio is seldom installed and a failed import is not cached: each
+    one stats sys.path, ~60 µs, tens of ms of loop time for 200 requests (encode/httpcore#1103).
+    None in sys.modules makes it fail at once; httpcore then assumes asyncio, as it does anyway."""
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_no_sniffio()
+
+
+def _import_anyio_backend() -> None:
+    """What anyio imports lazily on the first request (20-70 ms with PySide6's import hook): here,
+    while the services are built, rather than in the middle of the first upload or sync."""
+    import anyio._backends._asyncio
+    import anyio._core._sockets
+    import anyio.abc
+    import anyio.lowlevel
+    import anyio.streams.tls
+    import anyio.to_thread
+
+
 def build_http_client(
     base_url: str,
     *,
@@ -57,6 +82,7 @@ def build_http_client(
     timeout: httpx.Timeout | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
+    _import_anyio_backend()
     # Redirects are not followed: they would forward our auth header to another origin.
     return httpx.AsyncClient(
         base_url=base_url,
@@ -198,11 +224,10 @@ async def _send_once(http: httpx.AsyncClient, provider: str, method: str, url: s
     except httpx.HTTPError as exc:
         raise transport_error(provider, exc) from None
     # Path only: queries carry secrets (offers) and customer data.
-    shown = redact(str(request.url.copy_with(query=None)))
+    shown = redact(str(request.url).partition("?")[0])
     started = time.monotonic()
     try:
-        async with _gate(http):
-            response = await http.send(request, stream=True)
+        response = await http.send(request, stream=True)
     except httpx.HTTPError as exc:
         log.info("%s %s %s failed: %s", provider, method, shown, type(exc).__name__)
         # `from None`: httpx errors carry the request, and its URL may hold secrets.
@@ -222,7 +247,10 @@ async def _send_once(http: httpx.AsyncClient, provider: str, method: str, url: s
         await response.aclose()
         log.info("%s %s %s answered %s: %s", provider, method, shown, response.status_code,
                  error.message)
-        raise error
+        try:
+            raise error
+        finally:
+            error = None  # else this frame, in the error's traceback, holds the error: a cycle
     return response
 
 
@@ -262,14 +290,34 @@ async def send(
     caller must `aclose()` the response; the body of a 2xx is not read here. `describe`
     overrides how the provider's message is read from an error answer.
     """
-    policy = policy or RetryPolicy()
-    if not retry or policy.attempts <= 1:
-        return await _send_once(http, provider, method, url, stream, describe, kwargs)
-    async for attempt in stamina.retry_context(
-        on=_backoff_hook(policy), attempts=policy.attempts, timeout=policy.timeout,
-    ):
-        with attempt:
+    # The gate comes before any work: building a request and setting up the retries cost
+    # ~0.2 ms, and 200 calls issued at once would otherwise all do it in one loop turn (~40 ms).
+    # A request keeps its slot while it backs off: a struggling provider gets no more at once.
+    async with _gate(http):
+        policy = policy or RetryPolicy()
+        if not retry or policy.attempts <= 1:
             return await _send_once(http, provider, method, url, stream, describe, kwargs)
+        # The first attempt without stamina: its retry state is ~50 objects in reference cycles
+        # per call, left for the garbage collector to sweep on the loop. A transient failure is
+        # handed to stamina as its first attempt, so it decides on the retries as before.
+        started = time.monotonic()
+        try:
+            return await _send_once(http, provider, method, url, stream, describe, kwargs)
+        except Transient as exc:
+            left = policy.timeout - (time.monotonic() - started)
+            if left <= 0:  # the whole time spent on the first attempt: no retry, as stamina would
+                raise
+            failed: Transient | None = exc
+        async for attempt in stamina.retry_context(
+            on=_backoff_hook(policy), attempts=policy.attempts, timeout=left,
+        ):
+            with attempt:
+                if failed is not None:
+                    try:
+                        raise failed
+                    finally:
+                        failed = None
+                return await _send_once(http, provider, method, url, stream, describe, kwargs)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
