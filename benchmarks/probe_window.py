@@ -3,6 +3,7 @@
 Each prints one JSON line on stdout and exits. Run under QT_QPA_PLATFORM=offscreen.
 
     python -m benchmarks.probe_window bare
+    python -m benchmarks.probe_window floor
     python -m benchmarks.probe_window window  --data-dir DIR
     python -m benchmarks.probe_window scroll  --data-dir DIR [--pages-only]
     python -m benchmarks.probe_window network --data-dir DIR --sandbox URL --file F --feedback-id ID
@@ -87,37 +88,71 @@ def probe_bare() -> None:
     emit(start=T_START, painted=f.at)
 
 
+def probe_floor() -> None:
+    """What any main window of the desk's shape costs in PySide6, with no app code at all: a menu
+    bar, a toolbar, a search row, a 200-row table and a status bar (the ratio's floor)."""
+    from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import (
+        QApplication, QComboBox, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QSplitter, QStatusBar,
+        QTableView, QToolBar, QVBoxLayout, QWidget,
+    )
+
+    class Model(QAbstractTableModel):
+        def rowCount(self, parent=QModelIndex()):  # noqa: N802, ANN001, B008
+            return 200
+
+        def columnCount(self, parent=QModelIndex()):  # noqa: N802, ANN001, B008
+            return 7
+
+        def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001
+            return f"cell {index.row()}:{index.column()}" if role == Qt.ItemDataRole.DisplayRole else None
+
+    app = QApplication(sys.argv[:1])
+    w = QMainWindow()
+    w.resize(1360, 860)
+    inbox = QWidget()
+    column = QVBoxLayout(inbox)
+    row = QHBoxLayout()
+    for widget in (QLineEdit(), QComboBox(), QComboBox(), QLabel("0 tickets")):
+        row.addWidget(widget)
+    column.addLayout(row)
+    table = QTableView()
+    model = Model()
+    table.setModel(model)
+    column.addWidget(table)
+    split = QSplitter()
+    split.addWidget(inbox)
+    split.addWidget(QLabel("detail"))
+    w.setCentralWidget(split)
+    bar = QToolBar()
+    for i in range(5):
+        bar.addAction(QAction(f"Action {i}", w))
+        w.menuBar().addMenu(f"Menu {i}").addAction(QAction("Item", w))
+    w.addToolBar(bar)
+    w.setStatusBar(QStatusBar())
+    f = _FirstPaint(w, app)
+    w.show()
+    app.exec()
+    emit(start=T_START, painted=f.at)
+
+
 def probe_window(data_dir: Path) -> None:
-    import qasync
+    """The real start-up path of `run_gui` up to the first paint (the services come after it)."""
+    from supportdesk.ui.launch import make_app, open_window, wait_painted
+    from supportdesk.ui.single_instance import SingleInstance
 
-    from supportdesk.app import build_services
-    from supportdesk.ui.launch import make_app
-    from supportdesk.ui.main_window import MainWindow
-
+    config = offline_config(data_dir)
     app = make_app()
-    app.setQuitOnLastWindowClosed(False)  # as run_gui: the window's close ends the run
-    services = build_services(offline_config(data_dir))
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    painted: dict[str, float | None] = {}
-
-    async def main() -> None:
-        window = MainWindow(services)
-        f = _FirstPaint(window, app, quit_after=False)
-        window.show()
-        window.start()
-        while f.at is None:
-            await asyncio.sleep(0.001)
-        painted["at"] = f.at
-        rows = window.model.rowCount()
-        painted["rows"] = rows
-        window.close()
-        await window.tasks.shutdown()
-        await services.aclose()
-
-    with loop:
-        loop.run_until_complete(main())
-    emit(start=T_START, painted=painted["at"], rows=painted["rows"])
+    instance = SingleInstance(SingleInstance.key_for(config.data_dir, config.profile))
+    assert instance.is_primary()
+    window = open_window(config)
+    window.show()
+    painted = wait_painted(app, window)
+    rows = window.model.rowCount()
+    window.close()
+    instance.close()
+    emit(start=T_START, painted=painted, rows=rows)
 
 
 # --- scrolling and sorting -------------------------------------------------------------------
@@ -378,10 +413,15 @@ def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
         return len(results)
 
     async def main() -> None:
+        from PySide6.QtCore import QTimer
+
+        from supportdesk.ui.launch import _settle_heap
+
         window = MainWindow(services)
         window.show()
+        QTimer.singleShot(0, _settle_heap)  # as run_gui does once the window is up
         await asyncio.sleep(0.3)
-        if warm:  # --warm: one-off initialisations (mimetypes' database, first connections) done
+        if warm:  # --warm: first connections made before measuring (mimetypes: see _settle_heap)
             import mimetypes
 
             mimetypes.init()
@@ -390,7 +430,7 @@ def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
             import httpx._multipart
 
             httpx._multipart.FileField.CHUNK_SIZE = chunk
-        if freeze:  # --freeze: what launch.py would do once the window is up
+        if freeze:  # --freeze: a second collect-and-freeze (the heap is settled as in the app already)
             import gc
 
             gc.collect()
@@ -433,7 +473,7 @@ def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=("bare", "window", "scroll", "scroll-paged", "network"))
+    p.add_argument("mode", choices=("bare", "floor", "window", "scroll", "scroll-paged", "network"))
     p.add_argument("--data-dir", type=Path)
     p.add_argument("--no-sorts", action="store_true")
     p.add_argument("--sandbox")
@@ -447,6 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if a.mode == "bare":
         probe_bare()
+    elif a.mode == "floor":
+        probe_floor()
     elif a.mode == "window":
         probe_window(a.data_dir)
     elif a.mode == "scroll-paged":

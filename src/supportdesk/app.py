@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +12,8 @@ from supportdesk.config import Config, ConfigError, Secrets
 from supportdesk.providers.cardlytics import CardlyticsClient
 from supportdesk.providers.offers_feedback import OffersFeedbackClient
 from supportdesk.providers.radar import RadarClient
-from supportdesk.providers.redaction import RedactingFilter, quiet_http_loggers, register_secret
+from supportdesk.logs import setup_logging
+from supportdesk.providers.redaction import register_secret
 from supportdesk.providers.support import SupportClient
 from supportdesk.providers.transport import HeaderSecretAuth, RetryPolicy, build_http_client
 from supportdesk.providers.wasabi import WasabiClient
@@ -25,7 +25,9 @@ from supportdesk.services.tickets import TicketService
 from supportdesk.services.updates import TicketUpdater
 from supportdesk.services.webhook import WebhookIntake
 from supportdesk.services.writes import FeedbackService, InvitationService
-from supportdesk.store import Store
+from supportdesk.store.db import Database
+from supportdesk.store.inbox import InboxQueries
+from supportdesk.store.store import Store
 from supportdesk.store.files import FileStore
 
 log = logging.getLogger(__name__)
@@ -126,21 +128,23 @@ def _demo(name: str) -> str:
 
 
 def build_services(config: Config, *, retry: RetryPolicy | None = None,
-                   transport: httpx.AsyncBaseTransport | None = None) -> Services:
+                   transport: httpx.AsyncBaseTransport | None = None,
+                   db: Database | None = None, inbox: InboxQueries | None = None) -> Services:
+    """Everything the window and the CLI use. `db`/`inbox`: the cache the window opened first."""
     sandbox = start_sandbox(config) if config.is_sandbox else None
     try:
-        return _build(config, sandbox, retry or RetryPolicy(), transport)
+        return _build(config, sandbox, retry or RetryPolicy(), transport, db, inbox)
     except BaseException:
         if sandbox is not None:
             sandbox.stop()
         raise
 
 
-def _build(config: Config, sandbox: Any, retry: RetryPolicy,
-           transport: httpx.AsyncBaseTransport | None) -> Services:
+def _build(config: Config, sandbox: Any, retry: RetryPolicy, transport: httpx.AsyncBaseTransport | None,
+           db: Database | None, inbox: InboxQueries | None) -> Services:
     secrets = config.secrets or Secrets(config.profile)
     config.profile_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(config.db_path)
+    store = Store(config.db_path) if db is None else Store(db=db, inbox=inbox)
     files = FileStore(config.files_dir)
     http: list[httpx.AsyncClient] = []
     clients: dict[str, Any] = {}
@@ -206,25 +210,6 @@ def _build(config: Config, sandbox: Any, retry: RetryPolicy,
 def _slash(url: str) -> str:
     # httpx joins relative paths onto base_url only when it ends with "/".
     return url if url.endswith("/") else url + "/"
-
-
-def setup_logging(config: Config, *, verbose: bool = False) -> None:
-    """A rotating log under the data dir; every record passes the redacting filter."""
-    quiet_http_loggers()
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    if any(getattr(h, "_supportdesk", False) for h in root.handlers):
-        return
-    try:
-        config.log_dir.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            config.log_dir / "supportdesk.log", maxBytes=5_000_000, backupCount=3, encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
-    handler._supportdesk = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
 
 
 __all__ = ["Services", "build_services", "setup_logging", "ConfigError"]

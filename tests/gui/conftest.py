@@ -15,19 +15,10 @@ import qasync
 from PySide6.QtCore import QSettings
 
 from supportdesk.app import build_services
-from supportdesk.config import Config, Secrets
-from supportdesk.providers.transport import RetryPolicy
 from supportdesk.ui import theme
 
-UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: connection refused at once
-FAST_RETRY = RetryPolicy(attempts=1, timeout=2.0, wait_initial=0.01, wait_max=0.01)
+from gui_helpers import FAST_RETRY, UNREACHABLE, make_config
 
-
-class NoKeyring:
-    """A keyring with nothing in it, so tests never touch the developer's real keyring."""
-
-    def get_password(self, service: str, user: str) -> None:
-        return None
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -86,12 +77,6 @@ def run(loop, qtbot) -> Callable[..., Any]:
 @pytest.fixture
 def settings(tmp_path) -> QSettings:
     return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
-
-
-def make_config(data_dir: Path, urls: dict[str, str]) -> Config:
-    return Config(profile="test", data_dir=data_dir, config_path=None,
-                  settings={name: {"base_url": url} for name, url in urls.items()},
-                  secrets=Secrets("test", env={}, keyring_module=NoKeyring()))
 
 
 @pytest.fixture

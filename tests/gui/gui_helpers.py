@@ -7,8 +7,26 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from supportdesk.config import Config, Secrets
 from supportdesk.models.ticket import SyncState, Ticket, TicketEvent, TicketStatus, iso
+from supportdesk.providers.transport import RetryPolicy
 from supportdesk.store import Store
+
+UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: connection refused at once
+FAST_RETRY = RetryPolicy(attempts=1, timeout=2.0, wait_initial=0.01, wait_max=0.01)
+
+
+class NoKeyring:
+    """A keyring with nothing in it, so tests never touch the developer's real keyring."""
+
+    def get_password(self, service: str, user: str) -> None:
+        return None
+
+
+def make_config(data_dir: Path, urls: dict[str, str]) -> Config:
+    return Config(profile="test", data_dir=data_dir, config_path=None,
+                  settings={name: {"base_url": url} for name, url in urls.items()},
+                  secrets=Secrets("test", env={}, keyring_module=NoKeyring()))
 
 BASE_TIME = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 SUBJECTS = ["Cashback not credited", "Card declined at merchant", "App crashes after update",

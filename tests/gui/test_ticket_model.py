@@ -172,3 +172,34 @@ def test_a_long_list_keeps_its_order_and_refreshes_the_rows_shown(offline_servic
     assert ids(model) == order  # the agent scrolled far: nothing moves under the cursor
     assert model.record(45)["subject"] == "Refund sent at last"
     assert model.index(45, COLUMN_INDEX["status"]).data() == "Resolved"
+
+
+def test_a_long_list_at_its_top_shows_new_tickets_after_a_refresh(offline_services, qtbot, loop,
+                                                                    monkeypatch):
+    from supportdesk.ui.tickets import model as model_module
+
+    store = offline_services.store
+    add_tickets(store, 60)
+    monkeypatch.setattr(model_module, "LIVE_WINDOW", 30)
+    model = TicketTableModel(store.inbox, page_size=20)
+    view = TicketListView(model, TaskRunner())
+    qtbot.addWidget(view)
+    view.resize(800, 400)
+    view.show()
+    model.reload()
+    model.fetchMore()
+    model.fetchMore()
+    view.select_first()
+    selected = view.current_ticket
+    new = add_tickets(store, 1, start=500)[0]  # newer than everything
+    view.refresh()
+    assert model.ticket_id(0) == new.id  # near the top: read again from the first page
+    qtbot.waitUntil(lambda: view.current_ticket == selected)  # and the selection kept
+    while model.canFetchMore():
+        model.fetchMore()
+    view.table.scrollToBottom()
+    qtbot.waitUntil(lambda: view.table.rowAt(0) > 20)
+    order = ids(model)
+    newer = add_tickets(store, 1, start=600)[0]
+    view.refresh()
+    assert ids(model) == order and newer.id not in order  # far down: nothing moves

@@ -19,25 +19,14 @@ from supportdesk.models.cardlytics import CreateTicketRequest
 from supportdesk.models.offers_feedback import FeedbackRequest
 from supportdesk.models.radar import KNOWN_ERRORS, InvitationRequest
 from supportdesk.models.support import CreateRequest, FileKind, SearchCriteria
-from supportdesk.providers import (
-    AuthFailed,
-    CardlyticsClient,
-    HeaderSecretAuth,
-    NotFound,
-    OffersFeedbackClient,
-    ProviderBug,
-    RadarClient,
-    RedactingFilter,
-    Rejected,
-    RetryPolicy,
-    SupportClient,
-    Unreachable,
-    WasabiClient,
-    build_http_client,
-    quiet_http_loggers,
-    redact,
-    register_secret,
-)
+from supportdesk.providers.cardlytics import CardlyticsClient
+from supportdesk.providers.errors import AuthFailed, NotFound, ProviderBug, Rejected, Unreachable
+from supportdesk.providers.offers_feedback import OffersFeedbackClient
+from supportdesk.providers.radar import RadarClient
+from supportdesk.providers.redaction import RedactingFilter, quiet_http_loggers, redact, register_secret
+from supportdesk.providers.support import SupportClient
+from supportdesk.providers.transport import HeaderSecretAuth, RetryPolicy, build_http_client
+from supportdesk.providers.wasabi import WasabiClient
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 ONE_SHOT = RetryPolicy(attempts=1)

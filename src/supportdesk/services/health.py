@@ -7,16 +7,16 @@ reachable (even a 404 for the bare base URL); only a transport failure means off
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-import httpx
-
-from supportdesk.models.ticket import utcnow
+from supportdesk.models.values import utcnow
 from supportdesk.providers.errors import ProviderBug, ProviderError, Unreachable
+
+if TYPE_CHECKING:  # httpx is imported on first use: the window's status bar needs this module early
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ class HealthService:
     """Holds the last known state per provider; `probe_all` refreshes it without retries."""
 
     def __init__(self, http: dict[str, httpx.AsyncClient], *, timeout: float = 3.0) -> None:
+        import httpx
+
         self._http = dict(http)
         self._timeout = httpx.Timeout(timeout)
         self._state = {p: ProviderHealth(p) for p in self._http}
@@ -57,6 +59,8 @@ class HealthService:
     @classmethod
     def for_clients(cls, clients: dict[str, Any], **kwargs: Any) -> "HealthService":
         # Each provider client keeps its own httpx client; probing through it keeps one transport.
+        import httpx
+
         http = {name: c._http for name, c in clients.items()
                 if isinstance(getattr(c, "_http", None), httpx.AsyncClient)}
         return cls(http, **kwargs)
@@ -104,6 +108,8 @@ class HealthService:
             self._set(ProviderHealth(provider, ONLINE, "", utcnow()))
 
     async def probe(self, provider: str) -> ProviderHealth:
+        import httpx
+
         client = self._http.get(provider)
         if client is None:
             return self.get(provider)
@@ -124,6 +130,8 @@ class HealthService:
         return health
 
     async def probe_all(self) -> dict[str, ProviderHealth]:
+        import asyncio
+
         results = await asyncio.gather(*(self.probe(p) for p in self._http), return_exceptions=True)
         for name, result in zip(list(self._http), results):
             if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
@@ -134,6 +142,8 @@ class HealthService:
 
 
 def _transport_text(exc: httpx.TransportError) -> str:
+    import httpx
+
     if isinstance(exc, httpx.ConnectError):
         return "Cannot connect to the server"
     return f"Connection failed ({type(exc).__name__})"

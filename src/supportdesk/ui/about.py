@@ -1,19 +1,18 @@
-"""The About dialog (version, where the data and configuration live, licences of the bundled
-libraries) and the application's desktop identity (id, name, icon) shared with packaging/."""
+"""The About dialog: version, where the data and configuration live, licences of the bundled
+libraries. Imported when the agent opens it (ui/identity.py holds the app's id, name and icon)."""
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import platform
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, QUrl, qVersion
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -31,33 +30,16 @@ from PySide6.QtWidgets import (
 
 from supportdesk import __version__
 from supportdesk.config import default_config_path, default_data_dir
+from supportdesk.ui.identity import (  # noqa: F401 - re-exported
+    APP_ID, DISPLAY_NAME, PROJECT_LICENSE, SUMMARY, about_action, apply_identity,
+)
 
 if TYPE_CHECKING:
     from supportdesk.config import Config
 
-# Reverse-DNS id: the .desktop file, the AppStream metainfo and the installed icon are named by it,
-# and the window reports it (Wayland app_id) so the shell matches window, menu entry and icon.
-APP_ID = "io.github.supportdesk.Supportdesk"
-DISPLAY_NAME = "Supportdesk"  # shown in title bars, the task bar and the About dialog
-SUMMARY = "File and follow support tickets, online or offline"
-PROJECT_LICENSE = "MIT"
 
 _CLASSIFIER = re.compile(r"^License :: (?:OSI Approved :: )?(.+)$")
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-
-
-def apply_identity(app: QGuiApplication) -> None:
-    """Name the app for the desktop shell; call right after creating the QApplication.
-
-    The application and organisation names are left alone (QSettings files are keyed by them);
-    with applicationName "Supportdesk" the X11 WM_CLASS is ("supportdesk", "Supportdesk"),
-    which the desktop file's StartupWMClass names."""
-    from supportdesk.ui.icons import app_icon
-
-    app.setApplicationDisplayName(DISPLAY_NAME)
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)  # Wayland app_id; matched against <APP_ID>.desktop
-    app.setWindowIcon(app_icon())
 
 
 @dataclass(frozen=True)
@@ -71,7 +53,7 @@ def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def licence_of(dist: md.Distribution) -> str:
+def licence_of(dist: Any) -> str:
     """The SPDX expression if the metadata has one, else a short License field, else classifiers."""
     meta = dist.metadata
     expression = (meta.get("License-Expression") or "").strip()
@@ -84,7 +66,7 @@ def licence_of(dist: md.Distribution) -> str:
     return "; ".join(found) if found else "see the package's licence file"
 
 
-def _required_names(dist: md.Distribution) -> list[str]:
+def _required_names(dist: Any) -> list[str]:
     names = []
     for requirement in dist.requires or []:
         spec, _, marker = requirement.partition(";")
@@ -99,6 +81,8 @@ def _required_names(dist: md.Distribution) -> list[str]:
 def bundled_libraries(root: str = "supportdesk") -> list[Library]:
     """Every installed distribution `root` needs at run time (transitively), sorted by name;
     requirements whose markers exclude this platform are simply not installed, so not listed."""
+    import importlib.metadata as md  # only when the dialog opens: slow to import
+
     visited: set[str] = set()
     libs: list[Library] = []
     queue = [root]
@@ -253,22 +237,3 @@ class AboutDialog(QDialog):
 
     def copy_details(self) -> None:
         QGuiApplication.clipboard().setText(self.text())
-
-
-def about_action(parent: QWidget, config: Config | None = None) -> QAction:
-    """A Help ▸ About action for the main window: opens (or raises) one modeless dialog."""
-    action = QAction(f"&About {DISPLAY_NAME}", parent)
-    action.setMenuRole(QAction.MenuRole.AboutRole)
-    action.setObjectName("aboutAction")
-    holder: dict[str, AboutDialog] = {}
-
-    def show() -> None:
-        dialog = holder.get("dialog")
-        if dialog is None:
-            dialog = holder["dialog"] = AboutDialog(config, parent)
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-
-    action.triggered.connect(show)
-    return action

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from supportdesk.models.ticket import parse_iso
+from supportdesk.models.values import parse_iso
 
 PROVIDER_LABELS = {"cardlytics": "Cardlytics", "support": "Support"}
 STATUS_LABELS = {"OPEN": "Open", "IN_PROGRESS": "In progress", "RESOLVED": "Resolved"}

@@ -1,22 +1,24 @@
 """`supportdesk` / `supportdesk gui`: configuration, QApplication, the qasync loop, the window.
 
 The composition root (`supportdesk.app.build_services`) builds the services; this module only
-receives them. The window is shown before any network call; the first sync, the connectivity
-check and the sandbox's first-start demo data all run in the background.
+receives them. Start-up is ordered for the agent: the window paints the cached inbox first (Qt,
+sqlite3 and the inbox's queries only), then the services are imported and built and handed to
+it; the first sync, the connectivity check and the sandbox's first-start demo data all run in
+the background after that.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import signal
 import sys
+import time
 from typing import Any
 
-from supportdesk.app import build_services, setup_logging
 from supportdesk.config import Config, ConfigError, load_config
+from supportdesk.logs import setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,7 @@ def make_app(argv: list[str] | None = None) -> Any:
     from PySide6.QtWidgets import QApplication
 
     from supportdesk.ui import theme
-    from supportdesk.ui.about import APP_ID, apply_identity
+    from supportdesk.ui.identity import APP_ID, apply_identity
 
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
@@ -56,8 +58,43 @@ def make_app(argv: list[str] | None = None) -> Any:
     return app
 
 
+def open_window(config: Config) -> Any:
+    """The main window's shell over the cache alone (not shown yet): no provider, no services."""
+    from supportdesk.store.db import Database
+    from supportdesk.store.inbox import InboxQueries
+    from supportdesk.ui.main_window import MainWindow
+
+    config.profile_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(config.db_path)
+    return MainWindow(config=config, inbox=InboxQueries(db), recovery=db.recovery)
+
+
+def wait_painted(app: Any, window: Any, timeout: float = 2.0) -> float | None:
+    """Process events until the shown window has painted once; the monotonic time it did."""
+    from PySide6.QtCore import QEvent, QEventLoop, QObject
+
+    class Filter(QObject):
+        at: float | None = None
+
+        def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt override
+            if self.at is None and event.type() == QEvent.Type.Paint:
+                self.at = time.monotonic()
+            return False
+
+    f = Filter(window)
+    window.installEventFilter(f)
+    deadline = time.monotonic() + timeout
+    while f.at is None and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    window.removeEventFilter(f)
+    f.deleteLater()
+    return f.at
+
+
 async def demo_first_start(services: Any) -> int:
     """Fill an empty sandbox cache through the real services (the lead's services.demo)."""
+    import asyncio
+
     if services.config.profile != "sandbox":
         return 0
     from supportdesk.services.demo import DONE_KEY, bootstrap_demo
@@ -117,17 +154,18 @@ def start_webhook(services: Any) -> Any | None:
     return listener
 
 
-async def _run_window(services: Any, compose: str | None, instance: Any) -> None:
+async def _run_window(window: Any, services: Any, compose: str | None, instance: Any) -> None:
+    import asyncio
+
     from PySide6.QtCore import QTimer
 
-    from supportdesk.ui.main_window import MainWindow
-
     try:
-        window = MainWindow(services)
+        window.attach(services)
         instance.activated.connect(lambda argv: _second_launch(window, instance, argv))
         closed = asyncio.Event()
         window.closed.connect(closed.set)
-        window.show()
+        if not window.isVisible():  # closed while the services were built
+            return
         window.start()
         QTimer.singleShot(0, _settle_heap)
         listener = start_webhook(services)
@@ -151,7 +189,7 @@ async def _run_window(services: Any, compose: str | None, instance: Any) -> None
         await services.aclose()
 
 
-def _after_demo(window: Any, task: asyncio.Task) -> None:
+def _after_demo(window: Any, task: Any) -> None:
     from supportdesk.ui.tasks import alive
 
     if task.cancelled() or task.exception() is not None or not alive(window):
@@ -171,28 +209,42 @@ def run_gui(args: Any) -> int:
         return EXIT_CONFIG
     setup_logging(config, verbose=bool(getattr(args, "verbose", False)))
 
-    import qasync
-
     from supportdesk.ui.single_instance import SingleInstance
 
     app = make_app()
     instance = SingleInstance(SingleInstance.key_for(config.data_dir, config.profile))
     if not instance.is_primary():  # one desk per profile: hand the arguments to the running one
         return 0 if instance.notify_primary(sys.argv[1:]) else 1
+    app.setQuitOnLastWindowClosed(False)  # the window's close ends the run, after a clean shutdown
     try:
-        services = build_services(config)
-    except ConfigError as exc:
-        _error_dialog("Supportdesk: configuration error", str(exc))
-        return EXIT_CONFIG
+        window = open_window(config)
     except Exception as exc:
         log.exception("start-up failed")
         _error_dialog("Supportdesk could not start", f"{type(exc).__name__}: {exc}")
         return 1
-    app.setQuitOnLastWindowClosed(False)  # the window's close ends the run, after a clean shutdown
+    window.show()
+    wait_painted(app, window)  # the agent sees the cached inbox while the rest is imported and built
+    import asyncio
+
+    import qasync
+
+    from supportdesk.app import build_services
+
+    try:
+        services = build_services(config, db=window.model.inbox.db, inbox=window.model.inbox)
+    except Exception as exc:
+        window.close()
+        window.model.inbox.db.close()
+        if isinstance(exc, ConfigError):
+            _error_dialog("Supportdesk: configuration error", str(exc))
+            return EXIT_CONFIG
+        log.exception("start-up failed")
+        _error_dialog("Supportdesk could not start", f"{type(exc).__name__}: {exc}")
+        return 1
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        loop.run_until_complete(_run_window(services, getattr(args, "compose", None), instance))
+        loop.run_until_complete(_run_window(window, services, getattr(args, "compose", None), instance))
     finally:
         instance.close()
         loop.close()

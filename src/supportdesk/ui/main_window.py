@@ -1,33 +1,40 @@
-"""The main window: a thin shell composing the inbox, the detail pane, the status bar and the actions."""
+"""The main window: a thin shell composing the inbox, the detail pane, the status bar and the actions.
+
+It comes up in two steps so the agent sees the cached inbox at once: the shell (inbox, menus,
+toolbar, status bar) needs only the configuration and the store's inbox queries; `attach` adds
+what needs the services (detail pane, ticket actions, sync, notifications) once they are built.
+The modules of the second step are imported there, after the first paint.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QMainWindow, QMenu, QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from supportdesk.models.ticket import Ticket, TicketStatus
-from supportdesk.services.health import HealthService, ProviderHealth
-from supportdesk.services.sync import SyncReport
 from supportdesk.ui import icons, theme
-from supportdesk.ui.about import about_action
-from supportdesk.ui.compose import open_form
-from supportdesk.ui.notify import Notifier
-from supportdesk.ui.outbox import OutboxWindow
-from supportdesk.ui.shortcuts import ShortcutsDialog, WindowActions
-from supportdesk.ui.sync import SyncController
+from supportdesk.ui.identity import about_action
+from supportdesk.ui.shortcuts import ShortcutsDialog, WindowActions, build_chrome
 from supportdesk.ui.tasks import TaskRunner, alive
-from supportdesk.ui.tickets.actions import TicketActions
-from supportdesk.ui.tickets.detail import TicketDetail
 from supportdesk.ui.tickets.model import TicketTableModel
 from supportdesk.ui.tickets.view import TicketListView
 from supportdesk.ui.widgets.banner import Banner
 from supportdesk.ui.widgets.statusbar import StatusBar
+
+if TYPE_CHECKING:
+    from supportdesk.config import Config
+    from supportdesk.models.ticket import Ticket, TicketStatus
+    from supportdesk.services.health import HealthService, ProviderHealth
+    from supportdesk.services.sync import SyncReport
+    from supportdesk.store.inbox import InboxQueries
+    from supportdesk.ui.notify import Notifier
+    from supportdesk.ui.outbox import OutboxWindow
+    from supportdesk.ui.sync import SyncController
+    from supportdesk.ui.tickets.actions import TicketActions
+    from supportdesk.ui.tickets.detail import TicketDetail
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +42,27 @@ log = logging.getLogger(__name__)
 class MainWindow(QMainWindow):
     _ticketChanged = Signal(object, object)  # (Ticket, previous status), from the updater's thread
     closed = Signal()
+    attached = Signal()  # the services are in: every action works
 
-    def __init__(self, services: Any, *, settings: QSettings | None = None,
-                 health: HealthService | None = None, sync_interval_ms: int | None = None) -> None:
+    def __init__(self, services: Any = None, *, config: Config | None = None,
+                 inbox: InboxQueries | None = None, recovery: str | None = None,
+                 settings: QSettings | None = None, health: HealthService | None = None,
+                 sync_interval_ms: int | None = None) -> None:
+        """With `services`, the whole window; with `config` and `inbox`, the shell (see `attach`)."""
         super().__init__()
-        self.services = services
+        if services is not None:
+            config, inbox, recovery = services.config, services.store.inbox, services.store.recovery
+        if config is None or inbox is None:
+            raise TypeError("MainWindow needs the services, or a config and the inbox's queries")
+        self.config = config
+        self.services: Any = None
         self.settings = settings or QSettings()
         self.tasks = TaskRunner(on_error=self._task_failed)
-        self.health = health or HealthService.for_clients(services.clients)
+        self.health: HealthService | None = None
+        self.ticket_actions: TicketActions | None = None
+        self.detail: TicketDetail | None = None
+        self.sync: SyncController | None = None
+        self.notifier: Notifier | None = None
         self.forms: list[QWidget] = []
         self._closing = False
         self._outbox: OutboxWindow | None = None
@@ -51,13 +71,14 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self.setObjectName("mainWindow")
 
-        self.model = TicketTableModel(services.store.inbox, self)
+        self.model = TicketTableModel(inbox, self)
         self.inbox = TicketListView(self.model, self.tasks, self)
-        self.ticket_actions = TicketActions(services, self.tasks, self)
-        self.detail = TicketDetail(services, self.ticket_actions, self.tasks, self)
+        self.starting = QLabel("Starting…", self)  # where the detail pane goes once attached
+        self.starting.setObjectName("emptyState")
+        self.starting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.inbox)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.starting)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
@@ -74,70 +95,65 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.status = StatusBar(self.actions_.sync, self)
         self.setStatusBar(self.status)
+        self.status.outbox.hide()  # until the outbox has been read
+        self._detail_timer = QTimer(self, singleShot=True, interval=120)
+        self._detail_timer.timeout.connect(self.show_current)
+        self._connect_shell()
+        self._restore()
+        if not self.model.pages_fetched:  # restoring the header's sort may have read it already
+            self.model.reload()
+        self.inbox.select_first()
+        if recovery:
+            self.banner.show_notice("recovery", recovery, icon="warning")
+        for action in self._needs_services():
+            action.setEnabled(False)
+        if services is not None:
+            self.attach(services, health=health, sync_interval_ms=sync_interval_ms)
+
+    def attach(self, services: Any, *, health: HealthService | None = None,
+               sync_interval_ms: int | None = None) -> None:
+        """The services are built: add the detail pane, the ticket actions, sync and notifications."""
+        from supportdesk.services.health import HealthService
+        from supportdesk.ui.notify import Notifier
+        from supportdesk.ui.sync import SyncController
+        from supportdesk.ui.tickets.actions import TicketActions
+        from supportdesk.ui.tickets.detail import TicketDetail
+
+        self.services = services
+        self.health = health or HealthService.for_clients(services.clients)
+        self.ticket_actions = TicketActions(services, self.tasks, self)
+        self.detail = TicketDetail(services, self.ticket_actions, self.tasks, self)
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(1, self.detail)
+        self.splitter.setSizes(sizes)
+        self.starting.deleteLater()
+        self.ticket_menu.addActions(self.ticket_actions.all)
         for h in self.health.snapshot().values():
             self.status.set_health(h)
         self.sync = SyncController(services, self.health, self.tasks, self,
                                    **({"interval_ms": sync_interval_ms} if sync_interval_ms else {}))
         self.notifier = Notifier(self, [self.actions_.sync, self.actions_.quit])
-        self._detail_timer = QTimer(self, singleShot=True, interval=120)
-        self._detail_timer.timeout.connect(self.show_current)
+        for action in self._needs_services():
+            action.setEnabled(True)
         self._connect()
-        self._restore()
-        self.model.reload()
-        self.inbox.select_first()
+        self.status.outbox.show()
         self.update_outbox()
         self.status.set_sync(last=self.sync.last_sync)
-        if services.store.recovery:
-            self.banner.show_notice("recovery", services.store.recovery, icon="warning")
+        self.show_current()
+        self.attached.emit()
+
+    def _needs_services(self) -> list[Any]:
+        a = self.actions_
+        return [a.new_menu_action, *a.new.values(), a.settings, a.sync, a.outbox, self.new_button]
 
     # --- construction ---------------------------------------------------------------------
     def _build_menus(self) -> None:
+        chrome = build_chrome(self, self.actions_, about_action(self, self.config))
+        self.new_menu, self.ticket_menu = chrome.new_menu, chrome.ticket_menu  # Ticket: see attach()
+        self.about_action, self.new_button, self.toolbar = chrome.about, chrome.new_button, chrome.toolbar
+
+    def _connect_shell(self) -> None:
         a = self.actions_
-        bar = self.menuBar()
-        self.new_menu = QMenu("New", self)
-        for action in a.new.values():
-            self.new_menu.addAction(action)
-        file_menu = bar.addMenu("&File")
-        file_menu.addMenu(self.new_menu).setText("&New")
-        file_menu.addSeparator()
-        file_menu.addActions([a.settings, a.quit])
-        view = bar.addMenu("&View")
-        view.addActions([a.search, a.next, a.previous])
-        view.addSeparator()
-        view.addAction(a.outbox)
-        theme_menu = view.addMenu("&Theme")
-        theme_menu.addActions(list(a.themes.values()))
-        ticket = bar.addMenu("&Ticket")
-        ticket.addActions(self.ticket_actions.all)
-        bar.addMenu("&Sync").addAction(a.sync)
-        help_menu = bar.addMenu("&Help")
-        self.about_action = about_action(self, self.services.config)
-        help_menu.addActions([a.help, self.about_action])
-        # Actions outside menus still need the window to own them for their shortcuts.
-        self.addActions([a.new_menu_action, a.search, a.next, a.previous, a.help])
-
-        tb = QToolBar("Main", self)
-        tb.setObjectName("mainToolbar")
-        tb.setMovable(False)
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.new_button = QToolButton(tb)
-        self.new_button.setDefaultAction(a.new_menu_action)
-        self.new_button.setMenu(self.new_menu)
-        self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.new_button.setObjectName("newButton")
-        self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.new_button.setAccessibleName("New ticket, invitation or feedback")
-        tb.addWidget(self.new_button)
-        tb.addActions([a.sync, a.outbox])
-        spacer = QWidget(tb)
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        tb.addWidget(spacer)
-        tb.addActions([a.settings, a.help])
-        self.addToolBar(tb)
-        self.toolbar = tb
-
-    def _connect(self) -> None:
-        a, s = self.actions_, self.services
         a.new_menu_action.triggered.connect(self._show_new_menu)
         for kind, action in a.new.items():
             action.triggered.connect(lambda _c=False, k=kind: self.compose(k))
@@ -150,9 +166,15 @@ class MainWindow(QMainWindow):
         a.outbox.triggered.connect(lambda: self.open_outbox())
         a.help.triggered.connect(self.show_shortcuts)
         a.theme_group.triggered.connect(lambda act: self.set_theme(act.data()))
-        self.inbox.set_context_actions(self.ticket_actions.all)
         self.inbox.currentTicketChanged.connect(lambda _tid: self.show_current())
-        self.inbox.ticketActivated.connect(lambda _tid: self.detail.setFocus())
+        self.inbox.ticketActivated.connect(lambda _tid: self.detail.setFocus() if self.detail else None)
+        if (t := theme.current()) is not None:
+            t.changed.connect(self._retheme)
+            a.themes.get(t.mode, a.themes["system"]).setChecked(True)
+
+    def _connect(self) -> None:
+        s = self.services
+        self.inbox.set_context_actions(self.ticket_actions.all)
         self.ticket_actions.ticketUpdated.connect(self._ticket_updated)
         self.ticket_actions.message.connect(lambda m: self.status.showMessage(m, 8000))
         self.ticket_actions.composeRequested.connect(lambda kind, tid: self.compose(kind, tid))
@@ -167,21 +189,19 @@ class MainWindow(QMainWindow):
         self.notifier.ticketClicked.connect(self.reveal_ticket)
         self._ticketChanged.connect(self._on_ticket_changed)
         s.updater.on_change(self._updater_listener)
-        if (t := theme.current()) is not None:
-            t.changed.connect(self._retheme)
-            a.themes.get(t.mode, a.themes["system"]).setChecked(True)
 
     # --- tickets --------------------------------------------------------------------------
     def current_ticket(self) -> Ticket | None:
         tid = self.inbox.current_ticket
-        return self.services.store.tickets.get(tid) if tid else None
+        return self.services.store.tickets.get(tid) if tid and self.services else None
 
     def show_current(self) -> None:
-        self.detail.show_ticket(self.current_ticket())
+        if self.detail is not None:
+            self.detail.show_ticket(self.current_ticket())
 
     def reveal_ticket(self, ticket_id: str) -> None:
         """Select a ticket in the list; if the filters hide it, show it in the detail pane anyway."""
-        if not self.inbox.select_ticket(ticket_id):
+        if not self.inbox.select_ticket(ticket_id) and self.detail is not None:
             self.detail.show_ticket(self.services.store.tickets.get(ticket_id))
         self.showNormal()
         self.raise_()
@@ -199,7 +219,7 @@ class MainWindow(QMainWindow):
         self.update_outbox()
 
     def _ticket_updated(self, ticket_id: str) -> None:
-        self.model.refresh_loaded()
+        self.inbox.refresh()
         if self.detail.ticket is not None and self.detail.ticket.id == ticket_id:
             self.detail.show_ticket(self.services.store.tickets.get(ticket_id))
         self.update_outbox()
@@ -212,7 +232,7 @@ class MainWindow(QMainWindow):
 
     # --- sync and connectivity ------------------------------------------------------------
     def sync_now(self) -> None:
-        if not self.sync.sync_now():
+        if self.sync is not None and not self.sync.sync_now():
             self.status.showMessage("A sync is already running", 3000)
 
     def _sync_finished(self, report: SyncReport | None) -> None:
@@ -221,7 +241,7 @@ class MainWindow(QMainWindow):
             n = len(report.refresh_errors)
             problem = f"{n} ticket{'s' if n != 1 else ''} could not be refreshed: {report.refresh_errors[0][1]}"
         self.status.set_sync(running=False, last=self.sync.last_sync, offline=self.sync.offline, problem=problem)
-        self.model.refresh_loaded()
+        self.inbox.refresh()
         self.inbox.update_count()
         self._detail_timer.start()
         self.update_outbox()
@@ -247,6 +267,11 @@ class MainWindow(QMainWindow):
 
     # --- windows --------------------------------------------------------------------------
     def compose(self, kind: str, ticket_id: str | None = None) -> QWidget | None:
+        if self.services is None:  # a second launch's --compose before the services are in
+            self.attached.connect(lambda: self.compose(kind, ticket_id), Qt.ConnectionType.SingleShotConnection)
+            return None
+        from supportdesk.ui.compose import open_form
+
         form = open_form(kind, self.services, self, ticket_id=ticket_id)
         if form is not None:
             self.forms = [f for f in self.forms if alive(f)] + [form]
@@ -256,11 +281,13 @@ class MainWindow(QMainWindow):
         self.new_menu.popup(self.new_button.mapToGlobal(self.new_button.rect().bottomLeft()))
 
     def open_outbox(self, ticket_id: str | None = None) -> OutboxWindow:
+        from supportdesk.ui.outbox import OutboxWindow
+
         if self._outbox is None or not alive(self._outbox):
             self._outbox = OutboxWindow(self.services, self)
             self._outbox.ticketRequested.connect(self.reveal_ticket)
             self._outbox.changed.connect(lambda: (self.update_outbox(), self._detail_timer.start(),
-                                                  self.model.refresh_loaded()))
+                                                  self.inbox.refresh()))
         self._outbox.show()
         self._outbox.raise_()
         self._outbox.activateWindow()
@@ -273,7 +300,8 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> ShortcutsDialog:
         if self._help is None or not alive(self._help):
             groups = list(self.actions_.groups)
-            groups.insert(1, ("Selected ticket", self.ticket_actions.all))
+            if self.ticket_actions is not None:
+                groups.insert(1, ("Selected ticket", self.ticket_actions.all))
             self._help = ShortcutsDialog(groups, self)
         self._help.show()
         self._help.raise_()
@@ -286,7 +314,8 @@ class MainWindow(QMainWindow):
 
     def _retheme(self, _scheme: str) -> None:
         self.actions_.retheme()
-        self.ticket_actions.retheme()
+        if self.ticket_actions is not None:
+            self.ticket_actions.retheme()
         self.status.retheme()
         self.show_current()
 
@@ -297,7 +326,8 @@ class MainWindow(QMainWindow):
     # --- life cycle -----------------------------------------------------------------------
     def start(self) -> None:
         """Begin background work: the first connectivity check and sync, then the timer."""
-        self.sync.start()
+        if self.sync is not None:
+            self.sync.start()
 
     def _restore(self) -> None:
         s = self.settings
@@ -331,11 +361,13 @@ class MainWindow(QMainWindow):
         if (t := theme.current()) is not None:
             t.changed.disconnect(self._retheme)
         self.save_layout()
-        self.sync.stop()
+        if self.sync is not None:
+            self.sync.stop()
         self._detail_timer.stop()
         self.inbox.stop()
         self.tasks.cancel_all()
-        self.notifier.hide()
+        if self.notifier is not None:
+            self.notifier.hide()
         for w in [*self.forms, self._outbox, self._help]:
             if w is not None and alive(w):
                 w.close()

@@ -1,10 +1,15 @@
-"""The window's actions and their shortcuts, and the help dialog that lists them (F1)."""
+"""The window's actions and their shortcuts, its menus and toolbar, and the help dialog (F1)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog, QHeaderView, QLabel, QMainWindow, QMenu, QSizePolicy, QToolBar, QToolButton, QTreeWidget,
+    QTreeWidgetItem, QVBoxLayout, QWidget,
+)
 
 from supportdesk.ui import icons
 from supportdesk.ui.compose import FORM_TITLES
@@ -57,6 +62,59 @@ class WindowActions(QObject):
         for action in self.findChildren(QAction):
             if isinstance(action.data(), str) and action.data() not in self.themes:
                 action.setIcon(icons.icon(action.data()))
+
+
+@dataclass(frozen=True)
+class Chrome:
+    new_menu: QMenu
+    ticket_menu: QMenu
+    about: QAction
+    new_button: QToolButton
+    toolbar: QToolBar
+
+
+def build_chrome(window: QMainWindow, a: WindowActions, about: QAction) -> Chrome:
+    """The main window's menu bar and toolbar over its actions (the Ticket menu is left empty)."""
+    bar = window.menuBar()
+    new_menu = QMenu("New", window)
+    for action in a.new.values():
+        new_menu.addAction(action)
+    file_menu = bar.addMenu("&File")
+    file_menu.addMenu(new_menu).setText("&New")
+    file_menu.addSeparator()
+    file_menu.addActions([a.settings, a.quit])
+    view = bar.addMenu("&View")
+    view.addActions([a.search, a.next, a.previous])
+    view.addSeparator()
+    view.addAction(a.outbox)
+    theme_menu = view.addMenu("&Theme")
+    theme_menu.addActions(list(a.themes.values()))
+    ticket_menu = bar.addMenu("&Ticket")
+    bar.addMenu("&Sync").addAction(a.sync)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addActions([a.help, about])
+    # Actions outside menus still need the window to own them for their shortcuts.
+    window.addActions([a.new_menu_action, a.search, a.next, a.previous, a.help])
+
+    tb = QToolBar("Main", window)
+    tb.setObjectName("mainToolbar")
+    tb.setMovable(False)
+    tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    new_button = QToolButton(tb)
+    new_button.setDefaultAction(a.new_menu_action)
+    new_button.setMenu(new_menu)
+    new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    new_button.setObjectName("newButton")
+    new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    new_button.setAccessibleName("New ticket, invitation or feedback")
+    tb.addWidget(new_button)
+    tb.addActions([a.sync, a.outbox])
+    spacer = QWidget(tb)
+    spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    tb.addWidget(spacer)
+    tb.addActions([a.settings, a.help])
+    window.addToolBar(tb)
+    return Chrome(new_menu, ticket_menu, about, new_button, tb)
 
 
 def _keys(action: QAction) -> str:

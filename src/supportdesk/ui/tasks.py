@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import Any, Callable, Coroutine
+import sys
+from typing import TYPE_CHECKING, Any, Callable, Coroutine
 
 import shiboken6
 from PySide6.QtCore import QObject
+
+if TYPE_CHECKING:  # asyncio is imported once a task starts: not before the window's first paint
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +32,21 @@ class TaskRunner:
     def __len__(self) -> int:
         return len(self._tasks)
 
+    @staticmethod
+    def loop_running() -> bool:
+        """Whether an asyncio loop runs (not yet while the window paints its first frame)."""
+        asyncio = sys.modules.get("asyncio")  # not imported means not running: don't import it
+        return asyncio is not None and asyncio._get_running_loop() is not None
+
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        task = asyncio.get_event_loop().create_task(coro, name=name)
+        """Start `coro` on the running loop; RuntimeError (and `coro` closed) if none runs."""
+        import asyncio
+
+        try:
+            task = asyncio.get_running_loop().create_task(coro, name=name)
+        except RuntimeError:
+            coro.close()
+            raise
         self._tasks.add(task)
         task.add_done_callback(self._done)
         return task
@@ -61,4 +77,6 @@ class TaskRunner:
     async def shutdown(self) -> None:
         tasks = self.cancel_all()
         if tasks:
+            import asyncio
+
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -114,6 +114,15 @@ class TicketTableModel(QAbstractTableModel):
         self._pending = QTimer(self, singleShot=True, interval=250)
         self._pending.timeout.connect(self.refresh_loaded)
 
+    @property
+    def page_size(self) -> int:
+        return self._page
+
+    @property
+    def live(self) -> bool:
+        """Whether a live update re-reads the whole list (it is short) rather than the rows shown."""
+        return self._n <= LIVE_WINDOW
+
     # --- Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._n
@@ -272,6 +281,10 @@ class TicketTableModel(QAbstractTableModel):
         self._n = len(rows)
 
     # --- queries --------------------------------------------------------------------------
+    @property
+    def inbox(self) -> InboxQueries:
+        return self._inbox
+
     @property
     def query(self) -> TicketQuery:
         return self._query

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
@@ -12,7 +11,7 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
-from supportdesk.store import TicketQuery
+from supportdesk.store.inbox import TicketQuery
 from supportdesk.ui import icons
 from supportdesk.ui.tasks import TaskRunner, alive
 from supportdesk.ui.tickets.model import COLUMN_INDEX, COLUMNS, StatusRole, SyncRole, TicketTableModel
@@ -129,6 +128,8 @@ class TicketListView(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.filters)
         layout.addWidget(self.table, 1)
+        self._count_later = QTimer(self, singleShot=True, interval=100)
+        self._count_later.timeout.connect(self._update_count)
         self.filters.changed.connect(self._apply_filters)
         self.filters.search.returnPressed.connect(self._search_entered)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -183,12 +184,24 @@ class TicketListView(QWidget):
             header.setSectionResizeMode(COLUMN_INDEX["subject"], QHeaderView.ResizeMode.Stretch)
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
 
+    def refresh(self) -> None:
+        """After a sync or an edit: bring the list up to date without losing the agent's place.
+
+        A long list near its top is read again from the first page (new tickets show at once);
+        far down it keeps its order and refreshes the rows on screen (see the model)."""
+        top = self.table.rowAt(0)
+        if not self.model.live and 0 <= top < self.model.page_size:
+            self.model.reload()
+        else:
+            self.model.refresh_loaded()
+
     def update_count(self) -> None:
         self._update_count()
 
     def stop(self) -> None:
         """No more queries from pending timers (the window is closing)."""
         self.filters._debounce.stop()
+        self._count_later.stop()
         self.model.stop()
 
     # --- internals ------------------------------------------------------------------------
@@ -255,13 +268,16 @@ class TicketListView(QWidget):
         self.empty.resize(self.table.viewport().size())
 
     def _update_count(self) -> None:
-        query = self.model.query
-        try:
-            self._tasks.spawn(self._count(query), "inbox-count")
-        except RuntimeError:  # no event loop (a bare widget in a test): count inline
-            self._show_count(query, self.model.count(query))
+        if not self._tasks.loop_running():
+            # Start-up paints before the asyncio loop runs; a count over a big cache can take a
+            # while, so it waits for the loop (and its worker threads) rather than delay the paint.
+            self._count_later.start()
+            return
+        self._tasks.spawn(self._count(self.model.query), "inbox-count")
 
     async def _count(self, query: TicketQuery) -> None:
+        import asyncio
+
         n = await asyncio.to_thread(self.model.count, query)
         if alive(self):
             self._show_count(query, n)
