@@ -5,7 +5,7 @@ Each prints one JSON line on stdout and exits. Run under QT_QPA_PLATFORM=offscre
     python -m benchmarks.probe_window bare
     python -m benchmarks.probe_window floor
     python -m benchmarks.probe_window window  --data-dir DIR
-    python -m benchmarks.probe_window scroll  --data-dir DIR [--pages-only]
+    python -m benchmarks.probe_window scroll  --data-dir DIR [--no-sorts]
     python -m benchmarks.probe_window network --data-dir DIR --sandbox URL --file F --feedback-id ID
 
 `bare` and `window` report the monotonic clock at the first paint of the window, so the parent
@@ -157,66 +157,6 @@ def probe_window(data_dir: Path) -> None:
 
 # --- scrolling and sorting -------------------------------------------------------------------
 
-def probe_scroll_paged(data_dir: Path) -> None:
-    """The same scroll and sorts with benchmarks/paged_model.py in a plain table view (a what-if)."""
-    import gc
-
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication, QTableView
-
-    from benchmarks.paged_model import PagedTicketModel
-    from supportdesk.store import Store
-
-    app = QApplication(sys.argv[:1])
-    store = Store(data_dir / "bench" / "supportdesk.db")
-    model = PagedTicketModel(store)
-    view = QTableView()
-    view.setModel(model)
-    view.resize(1360, 860)
-    view.show()
-    app.processEvents()
-    gcp = _GcPauses()
-    out: dict[str, object] = {"rss_before_mb": rss_mb()}
-
-    def scroll() -> tuple[list[float], int]:
-        times: list[float] = []
-        bar = view.verticalScrollBar()
-        while model.canFetchMore():
-            t = time.perf_counter()
-            model.fetchMore()
-            times.append((time.perf_counter() - t) * 1000)
-            if len(times) % 50 == 0:
-                t = time.perf_counter()
-                bar.setValue(bar.maximum())
-                app.processEvents()  # paints the rows now at the bottom: data() for them
-                times.append((time.perf_counter() - t) * 1000)
-        return times, model.rowCount()
-
-    model.fetchMore()
-    pages, rows = scroll()
-    out.update(rows=rows, pages=len(pages), page_worst_ms=max(pages, default=0.0),
-               rss_after_scroll_mb=rss_mb())
-    # jump back to the top: pages dropped from the LRU are read again from their anchors
-    t = time.perf_counter()
-    view.scrollToTop()
-    app.processEvents()
-    out["jump_to_top_ms"] = (time.perf_counter() - t) * 1000
-    worst = 0.0
-    for col in range(model.columnCount()):
-        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
-            t = time.perf_counter()
-            view.sortByColumn(col, order)
-            app.processEvents()
-            worst = max(worst, (time.perf_counter() - t) * 1000)
-            pages, _ = scroll()
-            worst = max(worst, max(pages, default=0.0))
-    out["sort_worst_ms"] = worst
-    out["rss_end_mb"] = rss_mb()
-    out["gc_pause_max_ms"] = gcp.worst * 1000
-    gc.collect()
-    emit(**out)
-
-
 def probe_scroll(data_dir: Path, sorts: bool) -> None:
     import qasync
     from PySide6.QtCore import Qt
@@ -234,9 +174,13 @@ def probe_scroll(data_dir: Path, sorts: bool) -> None:
     out: dict[str, object] = {}
 
     async def main() -> None:
+        from supportdesk.ui.launch import _settle_heap
+
         window = MainWindow(services)
         window.show()
         await asyncio.sleep(0.05)
+        _settle_heap()  # as run_gui does once the window is up
+        gcp = _GcPauses()
         model = window.model
         table = window.inbox.table
         rss_before = rss_mb()
@@ -284,6 +228,9 @@ def probe_scroll(data_dir: Path, sorts: bool) -> None:
             out["sorts"] = per
             out["sort_worst_ms"] = max(max(v["sort_ms"], v["worst_page_ms"]) for v in per.values())
             out["rss_end_mb"] = rss_mb()
+        out["gc_pause_max_ms"] = gcp.worst * 1000
+        out["pages_reread"] = model.pages_reread
+        out["pages_in_memory"] = model.pages_in_memory
         with open("/proc/self/status") as f:
             out["hwm_mb"] = next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmHWM:"))
         window.close()
@@ -473,7 +420,7 @@ def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=("bare", "floor", "window", "scroll", "scroll-paged", "network"))
+    p.add_argument("mode", choices=("bare", "floor", "window", "scroll", "network"))
     p.add_argument("--data-dir", type=Path)
     p.add_argument("--no-sorts", action="store_true")
     p.add_argument("--sandbox")
@@ -491,8 +438,6 @@ def main(argv: list[str] | None = None) -> int:
         probe_floor()
     elif a.mode == "window":
         probe_window(a.data_dir)
-    elif a.mode == "scroll-paged":
-        probe_scroll_paged(a.data_dir)
     elif a.mode == "scroll":
         probe_scroll(a.data_dir, sorts=not a.no_sorts)
     else:

@@ -217,12 +217,6 @@ def bench_list(results: dict[str, float], extra: dict[str, Any]) -> None:
     extra["list"] = out
     log(f"list: {out['pages']} pages, worst {out['page_worst_ms']:.1f} ms, sorts worst "
         f"{out.get('sort_worst_ms', 0):.1f} ms, RSS {out['rss_after_scroll_mb']:.0f} MB")
-    # Not a figure of the app: the model README.md proposes (benchmarks/paged_model.py).
-    paged = probe("scroll-paged", "--data-dir", str(data), timeout=3600)
-    paged.pop("_t0", None)
-    extra["list_paged_what_if"] = paged
-    log(f"list what-if (paged model): worst page {paged['page_worst_ms']:.1f} ms, sorts worst "
-        f"{paged['sort_worst_ms']:.1f} ms, RSS {paged['rss_after_scroll_mb']:.0f} MB")
 
 
 def bench_outbox(results: dict[str, float], extra: dict[str, Any]) -> None:
