@@ -8,13 +8,13 @@ import httpx
 
 from supportdesk.models.cardlytics import CreateTicketRequest, RetrievedTicket
 from supportdesk.providers.errors import NotFound, Rejected
-from supportdesk.providers.transport import RetryPolicy, json_body, parse_answer, send
+from supportdesk.providers.transport import HttpBound, RetryPolicy, json_body, parse_answer, send
 
 PROVIDER = "cardlytics"
 _CHECK_FIELDS = "Check the ticket's fields and resubmit."
 
 
-class CardlyticsClient:
+class CardlyticsClient(HttpBound):
     def __init__(self, http: httpx.AsyncClient, retry: RetryPolicy = RetryPolicy()) -> None:
         self._http = http
         self._retry = retry

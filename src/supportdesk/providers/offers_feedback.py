@@ -9,13 +9,13 @@ import httpx
 from supportdesk.models.offers_feedback import DEFAULT_ACTION, FeedbackAnswer, FeedbackRequest
 from supportdesk.providers.errors import ProviderBug, Rejected
 from supportdesk.providers.redaction import register_secret
-from supportdesk.providers.transport import RetryPolicy, parse_answer, send
+from supportdesk.providers.transport import HttpBound, RetryPolicy, parse_answer, send
 
 PROVIDER = "offers_feedback"
 _FIELDS_HINT = "Check the feedback's fields (codes, position) and resubmit."
 
 
-class OffersFeedbackClient:
+class OffersFeedbackClient(HttpBound):
     def __init__(self, http: httpx.AsyncClient, base_url: str, action: str,
                  get_clientkey: Callable[[], str], get_clientpass: Callable[[], str],
                  get_apikey: Callable[[], str], retry: RetryPolicy = RetryPolicy()) -> None:

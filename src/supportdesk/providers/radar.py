@@ -18,6 +18,7 @@ from supportdesk.models.radar import (
 from supportdesk.providers.errors import AuthFailed, NotFound, Rejected
 from supportdesk.providers.redaction import register_secret
 from supportdesk.providers.transport import (
+    HttpBound,
     RetryPolicy,
     answer_text,
     json_body,
@@ -95,7 +96,7 @@ def _describe(response: httpx.Response) -> str:
     return answer_text(response)
 
 
-class RadarClient:
+class RadarClient(HttpBound):
     def __init__(self, http: httpx.AsyncClient, username: str, get_password: Callable[[], str],
                  retry: RetryPolicy = RetryPolicy(),
                  clock: Callable[[], float] = time.time) -> None:

@@ -23,6 +23,7 @@ from supportdesk.models.support import (
 from supportdesk.providers.errors import NotFound, ProviderBug, Rejected, Unreachable
 from supportdesk.providers.files import Progress, ProgressReader, sniff_media_type
 from supportdesk.providers.transport import (
+    HttpBound,
     RetryPolicy,
     json_body,
     parse_answer,
@@ -70,7 +71,7 @@ def _image_name(body: Any) -> str | None:
     return None
 
 
-class SupportClient:
+class SupportClient(HttpBound):
     def __init__(self, http: httpx.AsyncClient, retry: RetryPolicy = RetryPolicy()) -> None:
         self._http = http
         self._retry = retry

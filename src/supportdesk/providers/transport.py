@@ -75,6 +75,16 @@ def _import_anyio_backend() -> None:
     import anyio.to_thread
 
 
+class HttpBound:
+    """A provider client over its one httpx client, which the health probe shares (same pool)."""
+
+    _http: httpx.AsyncClient
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self._http
+
+
 def build_http_client(
     base_url: str,
     *,

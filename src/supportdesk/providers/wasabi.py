@@ -6,12 +6,12 @@ from typing import Any
 
 import httpx
 
-from supportdesk.providers.transport import RetryPolicy, send
+from supportdesk.providers.transport import HttpBound, RetryPolicy, send
 
 PROVIDER = "wasabi"
 
 
-class WasabiClient:
+class WasabiClient(HttpBound):
     def __init__(self, http: httpx.AsyncClient, post_url: str,
                  retry: RetryPolicy = RetryPolicy()) -> None:
         self._http = http

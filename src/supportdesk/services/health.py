@@ -61,8 +61,8 @@ class HealthService:
         # Each provider client keeps its own httpx client; probing through it keeps one transport.
         import httpx
 
-        http = {name: c._http for name, c in clients.items()
-                if isinstance(getattr(c, "_http", None), httpx.AsyncClient)}
+        http = {name: c.http for name, c in clients.items()
+                if isinstance(getattr(c, "http", None), httpx.AsyncClient)}
         return cls(http, **kwargs)
 
     @property
