@@ -184,22 +184,31 @@ def probe_scroll(data_dir: Path, sorts: bool) -> None:
         model = window.model
         table = window.inbox.table
         rss_before = rss_mb()
+        slow: list[dict[str, object]] = []
 
         async def scroll_to_bottom() -> tuple[list[float], int]:
             """Page by page, as the view's fetchMore would as the agent drags to the bottom."""
             times: list[float] = []
             bar = table.verticalScrollBar()
+            def note(kind: str, t: float, cpu: float, gc_before: float) -> None:
+                ms = (time.perf_counter() - t) * 1000
+                times.append(ms)
+                if ms > 16:  # what a slow step was: a fetch or a drag; CPU or waiting; a GC pass
+                    slow.append({"ms": round(ms, 1), "cpu_ms": round((time.thread_time() - cpu) * 1000, 1),
+                                 "kind": kind, "row": model.rowCount(),
+                                 "gc_ms": round((gcp.total - gc_before) * 1000, 1)})
+
             while model.canFetchMore():
-                t = time.perf_counter()
+                t, cpu, g = time.perf_counter(), time.thread_time(), gcp.total
                 model.fetchMore()
-                times.append((time.perf_counter() - t) * 1000)
+                note("fetch", t, cpu, g)
                 if len(times) % 50 == 0:
                     # the agent drags to the bottom: the view lays out, paints and may fetch a
                     # page itself; that whole step counts as a page (never processEvents here)
-                    t = time.perf_counter()
+                    t, cpu, g = time.perf_counter(), time.thread_time(), gcp.total
                     bar.setValue(bar.maximum())
                     await asyncio.sleep(0)
-                    times.append((time.perf_counter() - t) * 1000)
+                    note("drag", t, cpu, g)
             bar.setValue(bar.maximum())
             await asyncio.sleep(0.01)
             return times, model.rowCount()
@@ -229,6 +238,7 @@ def probe_scroll(data_dir: Path, sorts: bool) -> None:
             out["sort_worst_ms"] = max(max(v["sort_ms"], v["worst_page_ms"]) for v in per.values())
             out["rss_end_mb"] = rss_mb()
         out["gc_pause_max_ms"] = gcp.worst * 1000
+        out["slow_steps"] = sorted(slow, key=lambda x: -x["ms"])[:12]  # type: ignore[arg-type, operator]
         out["pages_reread"] = model.pages_reread
         out["pages_in_memory"] = model.pages_in_memory
         with open("/proc/self/status") as f:
@@ -251,6 +261,7 @@ class _GcPauses:
         import gc
 
         self.worst = 0.0
+        self.total = 0.0
         self._t = 0.0
         gc.callbacks.append(self._cb)
 
@@ -258,7 +269,9 @@ class _GcPauses:
         if phase == "start":
             self._t = time.perf_counter()
         else:
-            self.worst = max(self.worst, time.perf_counter() - self._t)
+            took = time.perf_counter() - self._t
+            self.worst = max(self.worst, took)
+            self.total += took
 
 
 class _Lateness:
@@ -408,6 +421,8 @@ def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
         out["both_stall_ms"] = late.worst * 1000
         late.stop()
         out["calls"] = n
+        # Two more uploads alone: the throughput is a median of three, like curl's baseline.
+        out["upload_runs_s"] = [secs, await do_upload(), await do_upload()]
         out["gc_pause_max_ms"] = gcp.worst * 1000
         window.close()
         await window.tasks.shutdown()
