@@ -154,14 +154,13 @@ def start_webhook(services: Any) -> Any | None:
     return listener
 
 
-async def _run_window(window: Any, services: Any, compose: str | None, instance: Any) -> None:
+async def _run_window(window: Any, services: Any, compose: str | None) -> None:
     import asyncio
 
     from PySide6.QtCore import QTimer
 
     try:
         window.attach(services)
-        instance.activated.connect(lambda argv: _second_launch(window, instance, argv))
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         if not window.isVisible():  # closed while the services were built
@@ -222,6 +221,8 @@ def run_gui(args: Any) -> int:
         log.exception("start-up failed")
         _error_dialog("Supportdesk could not start", f"{type(exc).__name__}: {exc}")
         return 1
+    # A second launch in the next half second is heard too (its --compose waits for attach()).
+    instance.activated.connect(lambda argv: _second_launch(window, instance, argv))
     window.show()
     wait_painted(app, window)  # the agent sees the cached inbox while the rest is imported and built
     import asyncio
@@ -244,7 +245,7 @@ def run_gui(args: Any) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        loop.run_until_complete(_run_window(window, services, getattr(args, "compose", None), instance))
+        loop.run_until_complete(_run_window(window, services, getattr(args, "compose", None)))
     finally:
         instance.close()
         loop.close()
