@@ -267,7 +267,9 @@ class TicketService:
         return done, errors
 
     async def refresh_open(self) -> tuple[list[Ticket], list[tuple[Ticket, str]]]:
-        return await self.refresh(self.store.tickets.unresolved())
+        # Read in a worker thread (its own connection): with a big cache the list is long, and
+        # the window's loop must not wait for it.
+        return await self.refresh(await asyncio.to_thread(self.store.tickets.unresolved))
 
     async def _refresh_one(self, t: Ticket) -> Ticket:
         if not t.external_id or t.sync_state is SyncState.QUEUED:
