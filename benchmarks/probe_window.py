@@ -181,6 +181,7 @@ def probe_scroll(data_dir: Path, sorts: bool) -> None:
         await asyncio.sleep(0.05)
         _settle_heap()  # as run_gui does once the window is up
         gcp = _GcPauses()
+        late = _Lateness()
         model = window.model
         table = window.inbox.table
         rss_before = rss_mb()
@@ -198,10 +199,13 @@ def probe_scroll(data_dir: Path, sorts: bool) -> None:
                                  "kind": kind, "row": model.rowCount(),
                                  "gc_ms": round((gcp.total - gc_before) * 1000, 1)})
 
+            late.start()  # the loop's own stalls: a page arriving from the reading thread, paints
             while model.canFetchMore():
                 t, cpu, g = time.perf_counter(), time.thread_time(), gcp.total
                 model.fetchMore()
                 note("fetch", t, cpu, g)
+                while model.reading:  # the page is read in the background; the loop runs on
+                    await asyncio.sleep(0)
                 if len(times) % 50 == 0:
                     # the agent drags to the bottom: the view lays out, paints and may fetch a
                     # page itself; that whole step counts as a page (never processEvents here)
@@ -211,6 +215,10 @@ def probe_scroll(data_dir: Path, sorts: bool) -> None:
                     note("drag", t, cpu, g)
             bar.setValue(bar.maximum())
             await asyncio.sleep(0.01)
+            late.stop()
+            times.append(late.worst * 1000)
+            if late.worst * 1000 > 16:
+                slow.append({"ms": round(late.worst * 1000, 1), "kind": "loop stall", "row": model.rowCount()})
             return times, model.rowCount()
 
         t0 = time.perf_counter()

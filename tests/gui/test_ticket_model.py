@@ -203,3 +203,29 @@ def test_a_long_list_at_its_top_shows_new_tickets_after_a_refresh(offline_servic
     newer = add_tickets(store, 1, start=600)[0]
     view.refresh()
     assert ids(model) == order and newer.id not in order  # far down: nothing moves
+
+
+def test_background_pages_arrive_in_order_and_late_ones_are_dropped(offline_services, qtbot):
+    store = offline_services.store
+    add_tickets(store, 230)
+    model = TicketTableModel(store.inbox, page_size=50, background=True)
+    model.reload()
+    assert model.rowCount() == 50  # the first page at once
+    model.fetchMore()
+    assert model.reading and model.rowCount() == 50  # the next one is on its way, not read here
+    model.fetchMore()  # asked again meanwhile: still one read
+    qtbot.waitUntil(lambda: model.rowCount() == 100 and not model.reading)
+    while model.canFetchMore():
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not model.reading)
+    assert ids(model) == [r["id"] for r in store.tickets.page_rows(limit=1000)]
+    assert model.pages_fetched == 5
+    # A page still being read when the query changes must not land in the new list.
+    model.sort(COLUMN_INDEX["subject"], Qt.SortOrder.AscendingOrder)
+    model.fetchMore()
+    model.set_filters(status="RESOLVED")
+    qtbot.waitUntil(lambda: not model.reading)
+    qtbot.wait(50)
+    assert {model.record(r)["status"] for r in range(model.rowCount())} == {"RESOLVED"}
+    assert model.rowCount() == 50 and len(set(ids(model))) == 50
+    model.stop()

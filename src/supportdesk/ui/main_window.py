@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self.setObjectName("mainWindow")
 
-        self.model = TicketTableModel(inbox, self)
+        self.model = TicketTableModel(inbox, self, background=True)
         self.inbox = TicketListView(self.model, self.tasks, self)
         self.starting = QLabel("Starting…", self)  # where the detail pane goes once attached
         self.starting.setObjectName("emptyState")

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
 from supportdesk.store.inbox import InboxQueries, TicketQuery
@@ -43,11 +45,20 @@ Index = QModelIndex | QPersistentModelIndex
 class TicketTableModel(QAbstractTableModel):
     queryChanged = Signal(object)  # TicketQuery, after the model was reset for it
     refreshed = Signal()  # after a live re-read
+    _pageRead = Signal(int, int, object)  # (generation, page, Future), from the reading thread
 
     def __init__(self, inbox: InboxQueries, parent: QObject | None = None, *,
-                 page_size: int = PAGE_SIZE, keep_pages: int = KEEP_PAGES) -> None:
+                 page_size: int = PAGE_SIZE, keep_pages: int = KEEP_PAGES,
+                 background: bool = False) -> None:
+        """`background`: pages after the first are read in a worker thread and inserted when they
+        arrive, so the window never waits for the disk while the agent scrolls."""
         super().__init__(parent)
         self._inbox = inbox
+        self._background = background
+        self._pool: ThreadPoolExecutor | None = None
+        self._inflight: Future[list[Row]] | None = None
+        self._generation = 0  # bumped whenever the list is replaced: late pages are dropped
+        self._pageRead.connect(self._page_arrived, Qt.ConnectionType.QueuedConnection)
         self._page = page_size
         self._keep = max(2, keep_pages)
         self._query = TicketQuery()
@@ -114,10 +125,42 @@ class TicketTableModel(QAbstractTableModel):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or self._inflight is not None:
             return
         page = len(self._anchors)
-        rows = self._read(self._anchors[-1] if self._anchors else None)
+        after = self._anchors[-1] if self._anchors else None
+        # The first page is read at once (a reset never shows an empty list); a search reads on
+        # this thread too, since it may first index queued tickets through the shared connection.
+        if not self._background or after is None or self._query.search:
+            self._append(page, self._read(after))
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-pages")
+        generation, query = self._generation, self._query
+        self._inflight = self._pool.submit(self._read, after, None, query)
+        self._inflight.add_done_callback(lambda f: self._post(generation, page, f))
+
+    def _post(self, generation: int, page: int, future: Future[list[Row]]) -> None:
+        # On the reading thread: hand the page to the model's thread (queued), unless the model
+        # is gone meanwhile (the window closed).
+        if shiboken6.isValid(self):
+            try:
+                self._pageRead.emit(generation, page, future)
+            except RuntimeError:
+                pass
+
+    def _page_arrived(self, generation: int, page: int, future: Future[list[Row]]) -> None:
+        if future is not self._inflight:
+            return  # the list was replaced (or the model stopped) while this page was read
+        self._inflight = None
+        if generation != self._generation or page != len(self._anchors):
+            return
+        if (exc := future.exception()) is not None:
+            log.warning("reading inbox page %d failed: %s", page, exc)  # the next scroll retries
+            return
+        self._append(page, future.result())
+
+    def _append(self, page: int, rows: list[Row]) -> None:
         self.pages_fetched += 1
         self.rows_fetched += len(rows)
         if len(rows) < self._page:
@@ -130,6 +173,11 @@ class TicketTableModel(QAbstractTableModel):
         self._n += len(rows)
         self.endInsertRows()
 
+    @property
+    def reading(self) -> bool:
+        """A page is being read in the background."""
+        return self._inflight is not None
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
@@ -137,9 +185,10 @@ class TicketTableModel(QAbstractTableModel):
                                descending=order == Qt.SortOrder.DescendingOrder))
 
     # --- pages ----------------------------------------------------------------------------
-    def _read(self, after: tuple[Any, str] | None, limit: int | None = None) -> list[Row]:
-        return [Row._make(r) for r in
-                self._inbox.page_rows(self._query, after=after, limit=limit or self._page, columns=FIELDS)]
+    def _read(self, after: tuple[Any, str] | None, limit: int | None = None,
+              query: TicketQuery | None = None) -> list[Row]:
+        return [Row._make(r) for r in self._inbox.page_rows(query or self._query, after=after,
+                                                            limit=limit or self._page, columns=FIELDS)]
 
     def _anchor(self, r: Row) -> tuple[Any, str]:
         return getattr(r, self._query.sort), r.id
@@ -207,6 +256,7 @@ class TicketTableModel(QAbstractTableModel):
         if query == self._query and not force:
             return
         self.beginResetModel()
+        self._forget_inflight()
         self._query = query
         self._anchors, self._n, self._flat = [], 0, None
         self._pages.clear()
@@ -258,6 +308,16 @@ class TicketTableModel(QAbstractTableModel):
     # --- live updates ---------------------------------------------------------------------
     def stop(self) -> None:
         self._pending.stop()
+        self._forget_inflight()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _forget_inflight(self) -> None:
+        self._generation += 1
+        if self._inflight is not None:
+            self._inflight.cancel()
+            self._inflight = None
 
     def ticket_changed(self, ticket: Ticket | None = None) -> None:
         """A ticket changed in the store: patch it now, re-read the list shortly after."""
@@ -281,6 +341,7 @@ class TicketTableModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(0, 0), self.index(self._n - 1, len(COLUMNS) - 1))
             self.refreshed.emit()
             return
+        self._forget_inflight()  # the list is read again whole: a page on its way would be stale
         pages = max(1, -(-self._n // self._page))
         want = pages * self._page
         fresh = self._read(None, want + 1)
