@@ -1,12 +1,9 @@
 """The inbox model: keyset pages from the store, fetched as the view scrolls; sort and filter in SQL.
 
-No QSortFilterProxyModel, and no copy of the list in memory: the model keeps one keyset anchor
-(sort value, id) per page fetched so far and the rows of the last KEEP_PAGES pages used, as
-tuples. A page that fell out is read again from its anchor when the view paints it (one indexed
-query), so memory stays flat however far the agent scrolls a million tickets and the garbage
-collector has no million objects to walk. Live updates re-read a short list and move rows with
-proper remove/insert/layout signals, so the selection and scroll position survive a sync; a long
-list keeps its order and refreshes the rows the agent looks at.
+No proxy model and no copy of the list: one keyset anchor (sort value, id) per page fetched and
+the rows of the last KEEP_PAGES pages used; a page that fell out is read again from its anchor.
+Memory stays flat however far the agent scrolls a million tickets. Live updates move the rows
+of a short list (selection and scroll position survive a sync); a long list keeps its order.
 """
 
 from __future__ import annotations
@@ -22,7 +19,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from supportdesk.store.inbox import InboxQueries, TicketQuery
 from supportdesk.ui.tickets.rows import (  # noqa: F401 - COLUMNS and friends are the model's API too
-    COLUMN_INDEX, COLUMNS, FIELDS, Column, Row, display, record_from_ticket, tooltip,
+    COLUMN_INDEX, COLUMNS, FIELDS, Column, ProviderRole, Row, StatusRole, SyncRole, TicketIdRole, display,
+    record_from_ticket, tooltip,
 )
 
 if TYPE_CHECKING:
@@ -33,11 +31,6 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 200
 KEEP_PAGES = 64  # pages of rows kept in memory (12,800 rows), least recently used dropped first
 LIVE_WINDOW = 2000  # up to this many rows a live update re-reads the list and moves rows
-
-TicketIdRole = Qt.ItemDataRole.UserRole + 1
-StatusRole = Qt.ItemDataRole.UserRole + 2
-SyncRole = Qt.ItemDataRole.UserRole + 3
-ProviderRole = Qt.ItemDataRole.UserRole + 4
 
 Index = QModelIndex | QPersistentModelIndex
 

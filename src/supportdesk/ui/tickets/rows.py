@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from PySide6.QtCore import Qt
+
 from supportdesk.store.schema import SORTABLE
 from supportdesk.ui import format as fmt
 
 if TYPE_CHECKING:
     from supportdesk.models.ticket import Ticket
+
+
+TicketIdRole = Qt.ItemDataRole.UserRole + 1
+StatusRole = Qt.ItemDataRole.UserRole + 2
+SyncRole = Qt.ItemDataRole.UserRole + 3
+ProviderRole = Qt.ItemDataRole.UserRole + 4
 
 
 class Column(NamedTuple):
