@@ -19,8 +19,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from supportdesk.store.inbox import InboxQueries, TicketQuery
 from supportdesk.ui.tickets.rows import (  # noqa: F401 - COLUMNS and friends are the model's API too
-    COLUMN_INDEX, COLUMNS, FIELDS, Column, ProviderRole, Row, StatusRole, SyncRole, TicketIdRole, display,
-    record_from_ticket, tooltip,
+    AT, COLUMN_INDEX, COLUMNS, FIELDS, ID, PROVIDER, STATUS, SYNC_STATE, Column, ProviderRole, Row, StatusRole,
+    SyncRole, TicketIdRole, display, record_from_ticket, tooltip,
 )
 
 if TYPE_CHECKING:
@@ -103,13 +103,13 @@ class TicketTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(r, key)
         if role == TicketIdRole:
-            return r.id
+            return r[ID]
         if role == StatusRole:
-            return r.status
+            return r[STATUS]
         if role == SyncRole:
-            return r.sync_state
+            return r[SYNC_STATE]
         if role == ProviderRole:
-            return r.provider
+            return r[PROVIDER]
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{COLUMNS[index.column()].title}: {display(r, key)}"
         return None
@@ -180,11 +180,11 @@ class TicketTableModel(QAbstractTableModel):
     # --- pages ----------------------------------------------------------------------------
     def _read(self, after: tuple[Any, str] | None, limit: int | None = None,
               query: TicketQuery | None = None) -> list[Row]:
-        return [Row._make(r) for r in self._inbox.page_rows(query or self._query, after=after,
+        return [tuple(r) for r in self._inbox.page_rows(query or self._query, after=after,
                                                             limit=limit or self._page, columns=FIELDS)]
 
     def _anchor(self, r: Row) -> tuple[Any, str]:
-        return getattr(r, self._query.sort), r.id
+        return r[AT[self._query.sort]], r[ID]
 
     def _remember(self, page: int, rows: list[Row]) -> None:
         self._pages[page] = rows
@@ -208,8 +208,8 @@ class TicketTableModel(QAbstractTableModel):
 
     def _fresh(self, rows: list[Row]) -> list[Row]:
         """The same tickets in the same places, with their current values."""
-        now = {r[0]: Row._make(r) for r in self._inbox.rows_by_id([r.id for r in rows], FIELDS)}
-        return [now.get(r.id, r) for r in rows]
+        now = {r[ID]: tuple(r) for r in self._inbox.rows_by_id([r[ID] for r in rows], FIELDS)}
+        return [now.get(r[ID], r) for r in rows]
 
     def _row(self, row: int) -> Row | None:
         if not 0 <= row < self._n:
@@ -274,19 +274,19 @@ class TicketTableModel(QAbstractTableModel):
     # --- rows -----------------------------------------------------------------------------
     def ticket_id(self, row: int) -> str | None:
         r = self._row(row)
-        return r.id if r is not None else None
+        return r[ID] if r is not None else None
 
     def record(self, row: int) -> dict[str, Any] | None:
         r = self._row(row)
-        return r._asdict() if r is not None else None
+        return dict(zip(FIELDS, r)) if r is not None else None
 
     def row_of(self, ticket_id: str) -> int | None:
         """The row of a ticket among the rows in memory (None if it is not loaded)."""
         if self._flat is not None:
-            return next((i for i, r in enumerate(self._flat) if r.id == ticket_id), None)
+            return next((i for i, r in enumerate(self._flat) if r[ID] == ticket_id), None)
         for page, rows in self._pages.items():
             for i, r in enumerate(rows):
-                if r.id == ticket_id:
+                if r[ID] == ticket_id:
                     return page * self._page + i
         return None
 
@@ -347,8 +347,8 @@ class TicketTableModel(QAbstractTableModel):
             self._exhausted = not more
             self.refreshed.emit()
             return
-        old_ids = [r.id if r is not None else "" for r in old]
-        new_ids = [r.id for r in fresh]
+        old_ids = [r[ID] if r is not None else "" for r in old]
+        new_ids = [r[ID] for r in fresh]
         if old_ids == new_ids:
             changed = [i for i, (a, b) in enumerate(zip(old, fresh)) if a != b]
             self._set_rows(fresh)
@@ -367,26 +367,26 @@ class TicketTableModel(QAbstractTableModel):
         # 1. rows that left the list (filtered out, or pushed past it), removed in runs.
         i = len(rows) - 1
         while i >= 0:
-            if rows[i].id in keep:
+            if rows[i][ID] in keep:
                 i -= 1
                 continue
             end = i
-            while i >= 0 and rows[i].id not in keep:
+            while i >= 0 and rows[i][ID] not in keep:
                 i -= 1
             self.beginRemoveRows(QModelIndex(), i + 1, end)
             del rows[i + 1:end + 1]
             self._n = len(rows)
             self.endRemoveRows()
         # 2. rows new to the list, appended; 3. one layout change puts everything in order.
-        have = {r.id for r in rows}
-        added = [r for r in fresh if r.id not in have]
+        have = {r[ID] for r in rows}
+        added = [r for r in fresh if r[ID] not in have]
         if added:
             self.beginInsertRows(QModelIndex(), len(rows), len(rows) + len(added) - 1)
             rows.extend(added)
             self._n = len(rows)
             self.endInsertRows()
         self.layoutAboutToBeChanged.emit()
-        before = [r.id for r in rows]
+        before = [r[ID] for r in rows]
         where = {tid: n for n, tid in enumerate(new_ids)}
         persistent = self.persistentIndexList()
         moved = [self.index(where[before[p.row()]], p.column()) if 0 <= p.row() < len(before)
