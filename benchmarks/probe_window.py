@@ -251,13 +251,18 @@ def probe_scroll(data_dir: Path, sorts: bool) -> None:
         out["pages_in_memory"] = model.pages_in_memory
         with open("/proc/self/status") as f:
             out["hwm_mb"] = next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmHWM:"))
-        window.close()
-        await window.tasks.shutdown()
-        await services.aclose()
+        await _close(window, services)
 
     with loop:
         loop.run_until_complete(main())
     emit(**out)
+
+
+async def _close(window, services) -> None:  # noqa: ANN001
+    """As the window's close ends a run: tasks cancelled and awaited, clients and cache closed."""
+    window.close()
+    await window.tasks.shutdown()
+    await services.aclose()
 
 
 # --- network: loop stalls, upload memory and throughput ---------------------------------------
@@ -432,9 +437,7 @@ def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
         # Two more uploads alone: the throughput is a median of three, like curl's baseline.
         out["upload_runs_s"] = [secs, await do_upload(), await do_upload()]
         out["gc_pause_max_ms"] = gcp.worst * 1000
-        window.close()
-        await window.tasks.shutdown()
-        await services.aclose()
+        await _close(window, services)
 
     with loop:
         loop.run_until_complete(main())

@@ -36,7 +36,13 @@ class TaskRunner:
     def loop_running() -> bool:
         """Whether an asyncio loop runs (not yet while the window paints its first frame)."""
         asyncio = sys.modules.get("asyncio")  # not imported means not running: don't import it
-        return asyncio is not None and asyncio._get_running_loop() is not None
+        if asyncio is None:
+            return False
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Start `coro` on the running loop; RuntimeError (and `coro` closed) if none runs."""
