@@ -4,12 +4,12 @@ Each prints one JSON line on stdout and exits. Run under QT_QPA_PLATFORM=offscre
 
     python -m benchmarks.probe_window bare
     python -m benchmarks.probe_window floor
-    python -m benchmarks.probe_window window  --data-dir DIR
     python -m benchmarks.probe_window scroll  --data-dir DIR [--no-sorts]
     python -m benchmarks.probe_window network --data-dir DIR --sandbox URL --file F --feedback-id ID
 
-`bare` and `window` report the monotonic clock at the first paint of the window, so the parent
-can measure from before it started the process. `scroll` opens the real MainWindow on a cache,
+`bare` and `floor` report the monotonic clock at the first paint of the window, so the parent
+can measure from before it started the process (the desk itself, `supportdesk gui`, writes the
+same clock to its log; see run.py's desk_first_paint). `scroll` opens the real MainWindow on a cache,
 scrolls the inbox to the bottom page by page, sorts by every column and scrolls again, timing
 every page fetch, and reports the process's resident memory after the first scroll. `network`
 opens the real MainWindow with providers pointed at a sandbox running in another process and
@@ -24,7 +24,6 @@ import time
 T_START = time.monotonic()
 
 import argparse  # noqa: E402
-import asyncio  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
@@ -137,27 +136,11 @@ def probe_floor() -> None:
     emit(start=T_START, painted=f.at)
 
 
-def probe_window(data_dir: Path) -> None:
-    """The real start-up path of `run_gui` up to the first paint (the services come after it)."""
-    from supportdesk.ui.launch import make_app, open_window, wait_painted
-    from supportdesk.ui.single_instance import SingleInstance
-
-    config = offline_config(data_dir)
-    app = make_app()
-    instance = SingleInstance(SingleInstance.key_for(config.data_dir, config.profile))
-    assert instance.is_primary()
-    window = open_window(config)
-    window.show()
-    painted = wait_painted(app, window)
-    rows = window.model.rowCount()
-    window.close()
-    instance.close()
-    emit(start=T_START, painted=painted, rows=rows)
-
-
 # --- scrolling and sorting -------------------------------------------------------------------
 
 def probe_scroll(data_dir: Path, sorts: bool) -> None:
+    import asyncio
+
     import qasync
     from PySide6.QtCore import Qt
 
@@ -325,6 +308,8 @@ class _Lateness:
 def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
                   limit: int = 0, warm: bool = False, freeze: bool = False,
                   chunk: int = 0) -> None:
+    import asyncio
+
     import qasync
 
     from supportdesk.app import build_services
@@ -446,7 +431,7 @@ def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=("bare", "floor", "window", "scroll", "network"))
+    p.add_argument("mode", choices=("bare", "floor", "scroll", "network"))
     p.add_argument("--data-dir", type=Path)
     p.add_argument("--no-sorts", action="store_true")
     p.add_argument("--sandbox")
@@ -462,8 +447,6 @@ def main(argv: list[str] | None = None) -> int:
         probe_bare()
     elif a.mode == "floor":
         probe_floor()
-    elif a.mode == "window":
-        probe_window(a.data_dir)
     elif a.mode == "scroll":
         probe_scroll(a.data_dir, sorts=not a.no_sorts)
     else:

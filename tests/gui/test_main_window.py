@@ -11,7 +11,7 @@ from supportdesk.models.ticket import TicketStatus, utcnow
 from supportdesk.sandbox.seed import build_seed
 from supportdesk.ui import theme
 from supportdesk.ui.main_window import MainWindow
-from supportdesk.ui.shortcuts import ShortcutsDialog
+from supportdesk.ui.shortcuts_dialog import ShortcutsDialog
 from supportdesk.ui.tickets.model import COLUMN_INDEX
 
 from gui_helpers import add_tickets

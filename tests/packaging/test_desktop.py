@@ -221,6 +221,25 @@ def test_an_activation_before_the_window_listens_is_kept(qtbot, key: str) -> Non
         primary.close()
 
 
+def test_a_second_launch_waits_while_the_primary_paints_before_listening(qtbot, key: str) -> None:
+    primary = SingleInstance(key)
+    assert primary.is_primary(listen=False)  # as run_gui: the lock before the first paint
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", NOTIFY, key, "gui", "--compose", "support"],
+                                env=SUBPROCESS_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        qtbot.wait(700)  # the second launch is retrying its connection by now
+        assert proc.poll() is None, "it neither became primary nor gave up"
+        received: list[list[str]] = []
+        primary.activated.connect(received.append)
+        primary.listen()  # the window has painted
+        qtbot.waitUntil(lambda: received == [["gui", "--compose", "support"]], timeout=20_000)
+        qtbot.waitUntil(lambda: proc.poll() is not None, timeout=20_000)
+        out, err = proc.communicate()
+        assert proc.returncode == 0, out + err
+    finally:
+        primary.close()
+
+
 @pytest.mark.parametrize("argv, kind", [
     (["gui", "--compose", "cardlytics"], "cardlytics"),
     (["--data-dir", "/x", "gui", "--compose=support"], "support"),

@@ -19,7 +19,27 @@ def _json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print exactly one JSON document on stdout")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Global options that take a value, so that `command_of` can skip it.
+_VALUED = ("--config", "--data-dir", "--profile")
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The command word in argv (None for none), without building the whole parser; "-h" when
+    the top-level help or version is asked for."""
+    args = iter(argv)
+    for arg in args:
+        if arg in _VALUED:
+            next(args, None)
+        elif arg in ("-h", "--help", "--version"):
+            return "-h"
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(*, gui_only: bool = False) -> argparse.ArgumentParser:
+    """The CLI's parser; `gui_only` leaves out the other commands (the window's start-up does
+    not pay for building them)."""
     p = argparse.ArgumentParser(prog="supportdesk", description=DESCRIPTION, epilog=EPILOG)
     p.add_argument("--version", action="version", version=f"supportdesk {__version__}")
     p.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
@@ -31,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("gui", help="open the main window (the default)")
     g.add_argument("--compose", choices=["cardlytics", "support", "invitation", "feedback"],
                    help="open with this form ready to fill in")
+    if gui_only:
+        return p
 
     s = sub.add_parser("sandbox", help="serve all five provider APIs for demos and tests")
     s.add_argument("--host", default="127.0.0.1")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from functools import cache
 
 MASK = "***"
 _MIN_SECRET_LEN = 4  # shorter values would mangle ordinary text
@@ -19,17 +20,22 @@ _lock = threading.Lock()
 
 _QUERY_NAMES = (r"clientkey|clientpass|apikey|api_key|api-key|password|passwd|token|"
                 r"access_token|auth_token|secret")
-# name=value in a query string or form body
-_QUERY = re.compile(rf"(?i)(?<![A-Za-z0-9_])({_QUERY_NAMES})=([^&\s#'\"]*)")
-# "name": "value" in JSON or a repr
-_JSON = re.compile(
-    rf"(?i)([\"'](?:{_QUERY_NAMES}|authorization|x-api-key|x-webhook-secret)[\"']\s*:\s*)"
-    r"([\"'])(.*?)(?<!\\)\2")
-# Header lines: "Authorization: Bearer abc", "X-Api-Key: abc"
-_HEADER = re.compile(
-    r"(?im)\b(authorization|proxy-authorization|cookie|set-cookie|"
-    r"x-[a-z0-9-]*(?:key|token|secret|auth)[a-z0-9-]*)(\s*:\s*)([^\r\n]+)")
-_URL_QUERY = re.compile(r"(?i)\b(https?://[^\s?#'\"]+)\?[^\s#'\"]*")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    """Compiled on first use: the window's log is set up before its first paint (~2 ms)."""
+    return (
+        # name=value in a query string or form body
+        re.compile(rf"(?i)(?<![A-Za-z0-9_])({_QUERY_NAMES})=([^&\s#'\"]*)"),
+        # "name": "value" in JSON or a repr
+        re.compile(rf"(?i)([\"'](?:{_QUERY_NAMES}|authorization|x-api-key|x-webhook-secret)[\"']\s*:\s*)"
+                   r"([\"'])(.*?)(?<!\\)\2"),
+        # Header lines: "Authorization: Bearer abc", "X-Api-Key: abc"
+        re.compile(r"(?im)\b(authorization|proxy-authorization|cookie|set-cookie|"
+                   r"x-[a-z0-9-]*(?:key|token|secret|auth)[a-z0-9-]*)(\s*:\s*)([^\r\n]+)"),
+        re.compile(r"(?i)\b(https?://[^\s?#'\"]+)\?[^\s#'\"]*"),
+    )
 
 
 def register_secret(value: str | None) -> None:
@@ -47,14 +53,15 @@ def redact(text: object) -> str:
     for value in values:
         if value in out:
             out = out.replace(value, MASK)
-    out = _QUERY.sub(lambda m: f"{m.group(1)}={MASK}" if m.group(2) else m.group(0), out)
-    out = _JSON.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", out)
-    return _HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", out)
+    query, json_pair, header, _ = _patterns()
+    out = query.sub(lambda m: f"{m.group(1)}={MASK}" if m.group(2) else m.group(0), out)
+    out = json_pair.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", out)
+    return header.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", out)
 
 
 def strip_queries(text: str) -> str:
     """Drop every URL's query string (for messages shown to agents)."""
-    return _URL_QUERY.sub(r"\1?…", text)
+    return _patterns()[3].sub(r"\1?…", text)
 
 
 class RedactingFilter(logging.Filter):

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidg
 
 from supportdesk.ui import icons, theme
 from supportdesk.ui.identity import about_action
-from supportdesk.ui.shortcuts import ShortcutsDialog, WindowActions, build_chrome
+from supportdesk.ui.shortcuts import WindowActions, build_chrome
 from supportdesk.ui.tasks import TaskRunner, alive
 from supportdesk.ui.tickets.model import TicketTableModel
 from supportdesk.ui.tickets.view import TicketListView
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from supportdesk.store.inbox import InboxQueries
     from supportdesk.ui.notify import Notifier
     from supportdesk.ui.outbox import OutboxWindow
+    from supportdesk.ui.shortcuts_dialog import ShortcutsDialog
     from supportdesk.ui.sync import SyncController
     from supportdesk.ui.tickets.actions import TicketActions
     from supportdesk.ui.tickets.detail import TicketDetail
@@ -298,6 +299,8 @@ class MainWindow(QMainWindow):
         return self._outbox
 
     def show_shortcuts(self) -> ShortcutsDialog:
+        from supportdesk.ui.shortcuts_dialog import ShortcutsDialog
+
         if self._help is None or not alive(self._help):
             groups = list(self.actions_.groups)
             if self.ticket_actions is not None:

@@ -1,4 +1,5 @@
-"""The window's actions and their shortcuts, its menus and toolbar, and the help dialog (F1)."""
+"""The window's actions and their shortcuts, its menus and toolbar (the F1 dialog listing them
+is ui/shortcuts_dialog.py, imported when first opened)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (
-    QDialog, QHeaderView, QLabel, QMainWindow, QMenu, QSizePolicy, QToolBar, QToolButton, QTreeWidget,
-    QTreeWidgetItem, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QToolBar, QToolButton, QWidget
 
 from supportdesk.ui import icons
 from supportdesk.ui.compose import FORM_TITLES
@@ -115,45 +113,3 @@ def build_chrome(window: QMainWindow, a: WindowActions, about: QAction) -> Chrom
     tb.addActions([a.settings, a.help])
     window.addToolBar(tb)
     return Chrome(new_menu, ticket_menu, about, new_button, tb)
-
-
-def _keys(action: QAction) -> str:
-    return "  or  ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
-
-
-class ShortcutsDialog(QDialog):
-    """Non-modal; built from the live actions so it can never list a stale shortcut."""
-
-    def __init__(self, groups: list[tuple[str, list[QAction]]], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts — Supportdesk")
-        self.setAccessibleName("Keyboard shortcuts")
-        tree = QTreeWidget(self)
-        tree.setHeaderLabels(["Action", "Keys"])
-        tree.setRootIsDecorated(False)
-        tree.setAccessibleName("Shortcut list")
-        tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        tree.header().setStretchLastSection(False)
-        for title, actions in groups:
-            head = QTreeWidgetItem(tree, [title, ""])
-            font = head.font(0)
-            font.setBold(True)
-            head.setFont(0, font)
-            head.setFirstColumnSpanned(True)
-            for action in actions:
-                if action.shortcuts():
-                    QTreeWidgetItem(tree, [action.text().replace("&", "").rstrip("…"), _keys(action)])
-        extra = QTreeWidgetItem(tree, ["In lists and viewers", ""])
-        extra.setFont(0, font)
-        for what, keys in (("Clear the search", "Esc"), ("Open the ticket / start search", "Enter"),
-                           ("Find in a log", "Ctrl+F, F3 / Shift+F3"), ("Zoom a photo", "+  −  0  1"),
-                           ("Close a viewer", "Esc or Ctrl+W")):
-            QTreeWidgetItem(tree, [what, keys])
-        note = QLabel("Single-letter keys work when the cursor is not in a text box.", self)
-        note.setObjectName("muted")
-        layout = QVBoxLayout(self)
-        layout.addWidget(tree)
-        layout.addWidget(note)
-        self.tree = tree
-        self.resize(520, 560)

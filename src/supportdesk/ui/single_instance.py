@@ -1,7 +1,9 @@
 """One desk per data dir and profile: a second launch hands its arguments to the running window.
 
 The first process to take the lock (a QLockFile in the temp dir) becomes the primary and listens
-on a QLocalServer; a later process with the same key connects, sends its argv as one JSON line,
+on a QLocalServer (the desk takes the lock before its first paint and listens right after it, so
+QtNetwork is not loaded before the window shows; a second launch retries connecting meanwhile);
+a later process with the same key connects, sends its argv as one JSON line,
 and exits. The primary emits `activated(argv)` so the launcher can raise its window and act on
 the arguments (e.g. `gui --compose cardlytics` from the desktop file's "New ticket" action).
 
@@ -19,18 +21,18 @@ process (its pid is gone) and takes it over, and a stale socket file is removed 
 from __future__ import annotations
 
 import argparse
-import getpass
-import hashlib
-import json
 import logging
 import os
 import time
+import zlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDir, QLockFile, QMetaMethod, QObject, Qt, QTimer, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
-from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -59,43 +61,57 @@ class SingleInstance(QObject):
     def key_for(data_dir: str | os.PathLike[str], profile: str) -> str:
         """A short, filesystem-safe name for this user's data dir + profile (socket paths are
         limited to ~100 bytes, and a pipe name on Windows must not contain slashes)."""
-        try:
-            user = getpass.getuser()
-        except Exception:  # no user name in a bare container
-            user = str(os.getuid()) if hasattr(os, "getuid") else "user"
+        # getpass.getuser()'s lookup without its import of termios and pwd
+        user = next((os.environ[k] for k in ("LOGNAME", "USER", "LNAME", "USERNAME") if os.environ.get(k)),
+                    str(os.getuid()) if hasattr(os, "getuid") else "user")
         resolved = os.path.normcase(os.path.abspath(os.path.expanduser(os.fspath(data_dir))))
-        digest = hashlib.sha256(f"{user}\0{resolved}\0{profile}".encode()).hexdigest()[:20]
-        return f"supportdesk-{digest}"
+        name = f"{user}\0{resolved}\0{profile}".encode()
+        # 64 bits from two CRCs tell one machine's data dirs apart; hashlib would load OpenSSL
+        # (~3 ms) before the first paint.
+        return f"supportdesk-{zlib.crc32(name):08x}{zlib.crc32(name[::-1]):08x}"
 
-    def is_primary(self) -> bool:
-        """True when this process owns the key (and now listens on it); decided once."""
+    def is_primary(self, *, listen: bool = True) -> bool:
+        """True when this process owns the key; decided once. It listens for second launches
+        now, or with `listen=False` once `listen()` is called."""
         if self._primary is None:
-            self._primary = self._become_primary()
+            self._primary = self._take_lock()
+        if self._primary and listen:
+            self.listen()
         return self._primary
 
-    def _become_primary(self) -> bool:
+    def _take_lock(self) -> bool:
         if not self._lock.tryLock(0):
             if self._lock.error() == QLockFile.LockError.LockFailedError:
                 return False
             # The temp dir is unwritable or similar: run unguarded rather than not at all.
             log.warning("single-instance lock unavailable (%s); not guarding against a second desk",
                         self._lock.error())
-            return True
+        return True
+
+    def listen(self) -> None:
+        """As the primary: take second launches' messages (a no-op when already listening)."""
+        if self._server is not None or not self._lock.isLocked():
+            return
+        from PySide6.QtNetwork import QLocalServer
+
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         QLocalServer.removeServer(self.key)  # a socket file left by a crashed primary
         if not server.listen(self.key):
             log.warning("single-instance server cannot listen: %s", server.errorString())
-            return True
+            return
         server.newConnection.connect(self._on_connection)
         self._server = server
-        return True
 
     def notify_primary(self, argv: list[str], timeout_ms: int = 3000, reply_ms: int = 15000) -> bool:
         """From a second launch: hand argv to the primary and wait for its acknowledgement.
         Blocks (no event loop needed). Connecting is retried for `timeout_ms` (the primary may be
         between taking the lock and listening); the answer may take up to `reply_ms`, as a primary
         still starting up (e.g. its sandbox) answers once its event loop runs."""
+        import json
+
+        from PySide6.QtNetwork import QLocalSocket
+
         message = json.dumps({
             "argv": [str(a) for a in argv],
             "env": {k: os.environ[k] for k in _ACTIVATION_ENV if os.environ.get(k)},
@@ -141,6 +157,8 @@ class SingleInstance(QObject):
                 read()
 
     def _handle(self, conn: QLocalSocket, line: bytes) -> None:
+        import json
+
         try:
             payload: Any = json.loads(line)
             argv = [str(a) for a in payload.get("argv", [])]

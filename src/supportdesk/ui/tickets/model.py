@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,8 @@ from supportdesk.ui.tickets.rows import (  # noqa: F401 - COLUMNS and friends ar
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from supportdesk.models.ticket import Ticket
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,8 @@ class TicketTableModel(QAbstractTableModel):
             self._append(page, self._read(after))
             return
         if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # not before the first paint
+
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-pages")
         generation, query = self._generation, self._query
         self._inflight = self._pool.submit(self._read, after, None, query)
