@@ -57,6 +57,30 @@ def test_offline_start_opens_from_the_cache_and_says_so(offline_services, window
     assert w.model.rowCount() == 30
 
 
+def test_an_empty_list_says_why_and_what_to_do(offline_services, window_for, qtbot):
+    w = window_for(offline_services)
+    inbox = w.inbox
+    assert w.model.rowCount() == 0
+    qtbot.waitUntil(lambda: inbox.empty is not None and inbox.empty.isVisible())
+    assert inbox.empty.text().startswith("No tickets in the cache yet.")
+    assert inbox.empty.parent() is inbox.table.viewport()
+    add_tickets(offline_services.store, 3)
+    w.model.reload()
+    qtbot.waitUntil(lambda: not inbox.empty.isVisible())
+    inbox.filters.search.setText("no-such-words-anywhere")
+    inbox.filters.flush()
+    qtbot.waitUntil(lambda: inbox.empty.isVisible())
+    assert inbox.empty.text().startswith("No tickets match these filters.")
+    assert inbox.empty.size() == inbox.table.viewport().size()
+
+
+def test_a_full_list_makes_no_empty_state(offline_services, window_for, qtbot):
+    add_tickets(offline_services.store, 3)
+    w = window_for(offline_services)
+    qtbot.wait(50)  # past the deferred look at the first page
+    assert w.model.rowCount() == 3 and w.inbox.empty is None
+
+
 def test_status_bar_shows_each_provider(services_for, sandbox, window_for, qtbot):
     svc = services_for({"cardlytics": sandbox.urls()["cardlytics"], "support": "http://127.0.0.1:9/"})
     w = window_for(svc)

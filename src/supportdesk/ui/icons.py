@@ -48,7 +48,9 @@ class SvgIconEngine(QIconEngine):
         return pix
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        # The device's pixel ratio, as scaled widgets paint it. Not painter.device(): PySide finds
+        # the Python class of the QPaintDevice* it returns by resolving ~60 classes (~8 ms).
+        ratio = abs(painter.deviceTransform().m11()) or 1.0
         pix = self.pixmap(QSize(round(rect.width() * ratio), round(rect.height() * ratio)), mode, state)
         painter.drawPixmap(rect, pix)
 

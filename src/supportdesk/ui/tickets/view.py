@@ -119,10 +119,7 @@ class TicketListView(QWidget):
         self._context_actions: list[QAction] = []
         self.filters = FilterBar(self)
         self.table = TicketTable(model, self)
-        self.empty = QLabel(self.table.viewport())
-        self.empty.setObjectName("emptyState")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
+        self.empty: QLabel | None = None  # made when the list is first empty (see _update_empty)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -141,7 +138,7 @@ class TicketListView(QWidget):
         model.rowsRemoved.connect(lambda *_: self._update_empty())
         model.refreshed.connect(self._after_refresh)
         self._update_count()
-        self._update_empty()
+        QTimer.singleShot(0, self._update_empty)  # once the first page is read
 
     # --- public ---------------------------------------------------------------------------
     @property
@@ -235,9 +232,8 @@ class TicketListView(QWidget):
 
     def _after_reset(self) -> None:
         keep = self._current
-        self._update_empty()
-        # The first page arrives right after the reset; re-select once it is there.
-        QTimer.singleShot(0, lambda: self._reselect(keep))
+        # The first page arrives right after the reset; look again once it is there.
+        QTimer.singleShot(0, lambda: (self._update_empty(), self._reselect(keep)))
 
     def _reselect(self, ticket_id: str | None) -> None:
         if not alive(self):
@@ -253,19 +249,30 @@ class TicketListView(QWidget):
         self._update_count()
 
     def _update_empty(self) -> None:
+        if not alive(self):  # a deferred call after the window closed
+            return
         empty = self.model.rowCount() == 0
         if empty:
+            if self.empty is None:
+                # Over the table's viewport. Not made up front: PySide's first viewport() call
+                # resolves ~60 widget classes (~9 ms before the window's first paint).
+                self.empty = QLabel(self.table.viewport())
+                self.empty.setObjectName("emptyState")
+                self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.empty.setWordWrap(True)
             q = self.model.query
             filtered = bool(q.search or q.status or q.provider)
             self.empty.setText("No tickets match these filters.\nClear the search (Esc) or change the filters."
                                if filtered else
                                "No tickets in the cache yet.\nPress F5 to sync, or Ctrl+N to file a new ticket.")
             self.empty.resize(self.table.viewport().size())
-        self.empty.setVisible(empty)
+        if self.empty is not None:
+            self.empty.setVisible(empty)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self.empty.resize(self.table.viewport().size())
+        if self.empty is not None:
+            self.empty.resize(self.table.viewport().size())
 
     def _update_count(self) -> None:
         if not self._tasks.loop_running():
