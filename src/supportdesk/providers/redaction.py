@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 from functools import cache
+from typing import NamedTuple
 
 MASK = "***"
 _MIN_SECRET_LEN = 4  # shorter values would mangle ordinary text
@@ -22,16 +23,20 @@ _QUERY_NAMES = (r"clientkey|clientpass|apikey|api_key|api-key|password|passwd|to
                 r"access_token|auth_token|secret")
 
 
+class _Patterns(NamedTuple):
+    query: re.Pattern[str]  # name=value in a query string or form body
+    json_pair: re.Pattern[str]  # "name": "value" in JSON or a repr
+    header: re.Pattern[str]  # header lines: "Authorization: Bearer abc", "X-Api-Key: abc"
+    url_query: re.Pattern[str]  # a URL's query string
+
+
 @cache
-def _patterns() -> tuple[re.Pattern[str], ...]:
+def _patterns() -> _Patterns:
     """Compiled on first use: the window's log is set up before its first paint (~2 ms)."""
-    return (
-        # name=value in a query string or form body
+    return _Patterns(
         re.compile(rf"(?i)(?<![A-Za-z0-9_])({_QUERY_NAMES})=([^&\s#'\"]*)"),
-        # "name": "value" in JSON or a repr
         re.compile(rf"(?i)([\"'](?:{_QUERY_NAMES}|authorization|x-api-key|x-webhook-secret)[\"']\s*:\s*)"
                    r"([\"'])(.*?)(?<!\\)\2"),
-        # Header lines: "Authorization: Bearer abc", "X-Api-Key: abc"
         re.compile(r"(?im)\b(authorization|proxy-authorization|cookie|set-cookie|"
                    r"x-[a-z0-9-]*(?:key|token|secret|auth)[a-z0-9-]*)(\s*:\s*)([^\r\n]+)"),
         re.compile(r"(?i)\b(https?://[^\s?#'\"]+)\?[^\s#'\"]*"),
@@ -53,15 +58,15 @@ def redact(text: object) -> str:
     for value in values:
         if value in out:
             out = out.replace(value, MASK)
-    query, json_pair, header, _ = _patterns()
-    out = query.sub(lambda m: f"{m.group(1)}={MASK}" if m.group(2) else m.group(0), out)
-    out = json_pair.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", out)
-    return header.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", out)
+    p = _patterns()
+    out = p.query.sub(lambda m: f"{m.group(1)}={MASK}" if m.group(2) else m.group(0), out)
+    out = p.json_pair.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", out)
+    return p.header.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", out)
 
 
 def strip_queries(text: str) -> str:
     """Drop every URL's query string (for messages shown to agents)."""
-    return _patterns()[3].sub(r"\1?…", text)
+    return _patterns().url_query.sub(r"\1?…", text)
 
 
 class RedactingFilter(logging.Filter):
