@@ -8,6 +8,7 @@ of a short list (selection and scroll position survive a sync); a long list keep
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import OrderedDict
 from dataclasses import replace
@@ -183,8 +184,11 @@ class TicketTableModel(QAbstractTableModel):
     # --- pages ----------------------------------------------------------------------------
     def _read(self, after: tuple[Any, str] | None, limit: int | None = None,
               query: TicketQuery | None = None) -> list[Row]:
-        return [tuple(r) for r in self._inbox.page_rows(query or self._query, after=after,
+        rows = [tuple(r) for r in self._inbox.page_rows(query or self._query, after=after,
                                                             limit=limit or self._page, columns=FIELDS)]
+        if gc.isenabled():  # a page read as one is dropped leaves CPython's allocation count
+            gc.collect(0)  # flat: young rows piled up (14k, a 5 ms pass); this also untracks them
+        return rows
 
     def _anchor(self, r: Row) -> tuple[Any, str]:
         return r[AT[self._query.sort]], r[ID]
@@ -293,13 +297,8 @@ class TicketTableModel(QAbstractTableModel):
                     return page * self._page + i
         return None
 
-    @property
-    def exhausted(self) -> bool:
-        return self._exhausted
-
-    @property
-    def pages_in_memory(self) -> int:
-        return len(self._pages)
+    exhausted = property(lambda self: self._exhausted)  # type: bool
+    pages_in_memory = property(lambda self: len(self._pages))  # type: int
 
     # --- live updates ---------------------------------------------------------------------
     def stop(self) -> None:
