@@ -19,8 +19,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from supportdesk.store.inbox import InboxQueries, TicketQuery
 from supportdesk.ui.tickets.rows import (  # noqa: F401 - COLUMNS and friends are the model's API too
-    AT, COLUMN_INDEX, COLUMNS, FIELDS, ID, PROVIDER, STATUS, SYNC_STATE, Column, ProviderRole, Row, StatusRole,
-    SyncRole, TicketIdRole, display, record_from_ticket, tooltip,
+    AT, COLUMN_INDEX, COLUMNS, FIELDS, ID, PROVIDER, ROLES, STATUS, SYNC_STATE, Column, ProviderRole, Row,
+    StatusRole, SyncRole, TicketIdRole, display, record_from_ticket, tooltip, value,
 )
 
 if TYPE_CHECKING:
@@ -94,27 +94,12 @@ class TicketTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # A view asks each cell it paints for seven roles (font, colours, check state…): those
+        # the inbox has no value for are answered before the row is looked up.
+        if role not in ROLES or not index.isValid():
             return None
         r = self._row(index.row())
-        if r is None:
-            return None
-        key = COLUMNS[index.column()].key
-        if role == Qt.ItemDataRole.DisplayRole:
-            return display(r, key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip(r, key)
-        if role == TicketIdRole:
-            return r[ID]
-        if role == StatusRole:
-            return r[STATUS]
-        if role == SyncRole:
-            return r[SYNC_STATE]
-        if role == ProviderRole:
-            return r[PROVIDER]
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{COLUMNS[index.column()].title}: {display(r, key)}"
-        return None
+        return None if r is None else value(r, index.column(), role)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
         return not parent.isValid() and not self._exhausted
@@ -297,8 +282,13 @@ class TicketTableModel(QAbstractTableModel):
                     return page * self._page + i
         return None
 
-    exhausted = property(lambda self: self._exhausted)  # type: bool
-    pages_in_memory = property(lambda self: len(self._pages))  # type: int
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted
+
+    @property
+    def pages_in_memory(self) -> int:
+        return len(self._pages)
 
     # --- live updates ---------------------------------------------------------------------
     def stop(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import Qt
 
@@ -17,6 +17,9 @@ TicketIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
 SyncRole = Qt.ItemDataRole.UserRole + 3
 ProviderRole = Qt.ItemDataRole.UserRole + 4
+ROLES = frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                                   Qt.ItemDataRole.AccessibleTextRole, TicketIdRole, StatusRole, SyncRole,
+                                   ProviderRole))  # the roles a row has a value for
 
 
 class Column(NamedTuple):
@@ -98,4 +101,24 @@ def tooltip(r: Row, key: str) -> str | None:
         return fmt.full_time(r[UPDATED_AT])
     if key == "subject":
         return r[SUBJECT] or None
+    return None
+
+
+def value(r: Row, column: int, role: int) -> Any:
+    """A cell's value for one of ROLES."""
+    key = COLUMNS[column].key
+    if role == Qt.ItemDataRole.DisplayRole:
+        return display(r, key)
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return tooltip(r, key)
+    if role == TicketIdRole:
+        return r[ID]
+    if role == StatusRole:
+        return r[STATUS]
+    if role == SyncRole:
+        return r[SYNC_STATE]
+    if role == ProviderRole:
+        return r[PROVIDER]
+    if role == Qt.ItemDataRole.AccessibleTextRole:
+        return f"{COLUMNS[column].title}: {display(r, key)}"
     return None
