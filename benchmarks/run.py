@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:  # `python benchmarks/run.py` as well as `-m bench
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import fill  # noqa: E402
+from benchmarks.probe_window import clean_uploads  # noqa: E402
 
 SCALE = int(os.environ.get("BENCH_SCALE", "1000000"))
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/supportdesk-bench"))
@@ -375,16 +376,16 @@ def bench_network(results: dict[str, float], extra: dict[str, Any]) -> None:
             t = time.perf_counter()
             subprocess.run(["curl", "-sS", "-o", "/dev/null", "-F", f"file=@{upload}", url], check=True)
             curl.append(time.perf_counter() - t)
-            _clean_uploads(scratch / "files")
+            clean_uploads(scratch / "files")
         data = data_dir(min(SCALE, 20_000))
         out = probe("network", "--data-dir", str(data), "--sandbox", base, "--file", str(upload),
-                    "--feedback-id", feedback)
+                    "--feedback-id", feedback, "--files-dir", str(scratch / "files"))
         out.pop("_t0", None)
-        _clean_uploads(scratch / "files")
+        clean_uploads(scratch / "files")
         t = time.perf_counter()
         subprocess.run(["curl", "-sS", "-o", "/dev/null", "-F", f"file=@{upload}", url], check=True)
         curl.append(time.perf_counter() - t)
-        _clean_uploads(scratch / "files")
+        clean_uploads(scratch / "files")
         # (The what-if run is gone: bounded concurrency, gc.freeze() after the first paint, mimetypes
         # at start-up and 1 MiB reads are all in the app now; probe_window's flags remain.)
     finally:
@@ -401,12 +402,6 @@ def bench_network(results: dict[str, float], extra: dict[str, Any]) -> None:
     log(f"network: upload {ours_bps / 2**20:.0f} MB/s vs curl {curl_bps / 2**20:.0f} MB/s, stalls "
         f"upload {out['upload_stall_ms']:.1f} / calls {out['calls_stall_ms']:.1f} / both {out['both_stall_ms']:.1f} ms"
         f" (gc pause {out['gc_pause_max_ms']:.1f} ms)")
-
-
-def _clean_uploads(folder: Path) -> None:
-    for p in folder.rglob("*"):
-        if p.is_file() and p.stat().st_size > 10 * 2**20:
-            p.unlink()
 
 
 # --- report ----------------------------------------------------------------------------------
