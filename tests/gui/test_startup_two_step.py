@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -70,8 +71,11 @@ def test_the_shell_shows_the_cache_and_attach_brings_the_rest(tmp_path, settings
         assert w.ticket_menu.isEmpty()
         assert w.compose("support") is None  # asked for early: opened once the services are in
         assert services.store.db is db  # one cache, opened once
+        readers = lambda: {t.ident for t in threading.enumerate() if t.name.startswith("inbox-pages")}  # noqa: E731
+        before = readers()
         with qtbot.waitSignal(w.attached, timeout=5000):
             w.attach(services, sync_interval_ms=3_600_000)
+        assert len(readers() - before) == 1  # the inbox's page reader, started before any scroll
         assert w.detail is not None and w.detail.ticket is not None
         assert w.detail.ticket.id == newest  # the selection carried over
         assert w.splitter.widget(1) is w.detail

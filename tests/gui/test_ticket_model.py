@@ -250,3 +250,25 @@ def test_background_pages_arrive_in_order_and_late_ones_are_dropped(offline_serv
     assert {model.record(r)["status"] for r in range(model.rowCount())} == {"RESOLVED"}
     assert model.rowCount() == 50 and len(set(ids(model))) == 50
     model.stop()
+
+
+def test_the_page_reader_is_started_before_the_first_scroll(offline_services, qtbot):
+    """Started by the window after its first paint: the first scroll then waits for no thread,
+    import or connection (250 ms once, with the disk busy at start-up)."""
+    import threading
+
+    def new_readers(before: set[int | None]) -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.ident not in before and t.name.startswith("inbox-pages")]
+
+    store = offline_services.store
+    add_tickets(store, 120)
+    model = TicketTableModel(store.inbox, page_size=50, background=True)
+    model.reload()
+    before = {t.ident for t in threading.enumerate()}
+    assert not new_readers(before)  # not started by the model itself
+    pool = model.start_reader()
+    assert len(new_readers(before)) == 1 and model.start_reader() is pool
+    model.fetchMore()
+    qtbot.waitUntil(lambda: not model.reading)
+    assert model.rowCount() == 100 and len(new_readers(before)) == 1  # the same thread read it
+    model.stop()

@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         from supportdesk.ui.tickets.detail import TicketDetail
 
         self.services = services
+        self.model.start_reader()
         self.health = health or HealthService.for_clients(services.clients)
         self.ticket_actions = TicketActions(services, self.tasks, self)
         self.detail = TicketDetail(services, self.ticket_actions, self.tasks, self)

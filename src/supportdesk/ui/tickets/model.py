@@ -114,13 +114,20 @@ class TicketTableModel(QAbstractTableModel):
         if not self._background or after is None or self._query.search:
             self._append(page, self._read(after))
             return
+        generation, query = self._generation, self._query
+        self._inflight = self.start_reader().submit(self._read, after, None, query)
+        self._inflight.add_done_callback(lambda f: self._post(generation, page, f))
+
+    def start_reader(self) -> ThreadPoolExecutor:
+        """The page-reading thread, with its read connection. The window starts it once it has
+        painted, so the first scroll does not wait for a thread, an import and a connection
+        (250 ms once, while the disk was busy at start-up)."""
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor  # not before the first paint
 
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-pages")
-        generation, query = self._generation, self._query
-        self._inflight = self._pool.submit(self._read, after, None, query)
-        self._inflight.add_done_callback(lambda f: self._post(generation, page, f))
+            self._pool.submit(self._inbox.db.one, "SELECT 1")
+        return self._pool
 
     def _post(self, generation: int, page: int, future: Future[list[Row]]) -> None:
         # On the reading thread: hand the page to the model's thread (queued), unless the model
