@@ -18,9 +18,9 @@ import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
 from supportdesk.store.inbox import InboxQueries, TicketQuery
-from supportdesk.ui.tickets.rows import (  # noqa: F401 - COLUMNS and friends are the model's API too
-    AT, COLUMN_INDEX, COLUMNS, FIELDS, ID, PROVIDER, ROLES, STATUS, SYNC_STATE, Column, ProviderRole, Row,
-    StatusRole, SyncRole, TicketIdRole, display, record_from_ticket, tooltip, value,
+from supportdesk.ui.tickets.rows import (  # noqa: F401 - COLUMNS and the roles are the model's API too
+    AT, COLUMN_INDEX, COLUMNS, FIELDS, ID, ROLES, Row, StatusRole, SyncRole, TicketIdRole, record_from_ticket,
+    value,
 )
 
 if TYPE_CHECKING:
