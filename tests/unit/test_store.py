@@ -56,6 +56,41 @@ def test_keyset_pages_cover_every_row_once_in_order(store):
             assert keys == sorted(keys, reverse=descending), sort
 
 
+def test_a_page_before_a_key_or_at_an_offset_is_that_slice_of_the_order(store):
+    for i in range(53):
+        store.tickets.insert(_ticket(i, external_id=None if i % 5 else f"X-{i % 3}"))
+    for sort in ("updated_at", "subject", "provider", "external_id"):
+        for descending in (True, False):
+            q = TicketQuery(sort=sort, descending=descending)
+            order = [r["id"] for r in store.inbox.page_rows(q, limit=100)]
+            assert len(order) == 53
+            for start in (0, 10, 40, 50):
+                at = store.inbox.page_rows(q, offset=start, limit=10)
+                assert [r["id"] for r in at] == order[start:start + 10], (sort, descending, start)
+                if start:  # the page before the first row of the one at `start`
+                    key = (at[0][sort] if at[0][sort] is not None else "", at[0]["id"])
+                    back = store.inbox.page_rows(q, before=key, limit=10, columns=("subject",))
+                    assert [r["id"] for r in back] == order[max(0, start - 10):start], (sort, descending)
+    with pytest.raises(ValueError):
+        store.inbox.page_rows(TicketQuery(), after=("x", "SD-1"), offset=3)
+
+
+def test_a_common_search_sorted_oldest_first_is_in_order(store, monkeypatch):
+    """The newest-first shortcut for searches with many matches is for newest first only."""
+    from supportdesk.store import inbox
+
+    monkeypatch.setattr(inbox, "MANY_MATCHES", 5)
+    for i in range(30):
+        store.tickets.insert(_ticket(i, subject=f"card declined {i}",
+                                     updated_at=utcnow() - timedelta(days=40 - i)))
+    for descending in (True, False):
+        q = TicketQuery(search="card", descending=descending)
+        got = [r["id"] for r in store.inbox.page_rows(q, limit=8)]
+        assert got == sorted(got, reverse=descending) and len(got) == 8
+        want = [f"SD-{i:06d}" for i in range(30)]
+        assert got == (want[::-1] if descending else want)[:8]
+
+
 def test_newest_first_and_filters(store):
     for i in range(10):
         store.tickets.insert(_ticket(i, status=TicketStatus.RESOLVED if i < 3 else TicketStatus.OPEN))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Sequence
 
@@ -144,11 +144,17 @@ class InboxQueries:
         return source, params, (" AND ".join(clauses) or "1")
 
     def page_rows(self, q: TicketQuery = TicketQuery(), *, after: Sequence[Any] | None = None,
-                  limit: int = 100, columns: Sequence[str] | None = None) -> list[sqlite3.Row]:
+                  limit: int = 100, columns: Sequence[str] | None = None,
+                  before: Sequence[Any] | None = None, offset: int = 0) -> list[sqlite3.Row]:
         """One page, ordered by (sort column, id); `after` is the last row's (sort value, id).
 
-        `columns` (default all) come in that order; `id` and the sort column, which the next
-        `after` needs, are added at the end when missing."""
+        `before` (a row's key) reads the `limit` rows just before it instead, still in order;
+        `offset` skips that many rows from the start (SQLite walks them: for a page far from any
+        known key). `columns` (default all) come in that order; `id` and the sort column, which
+        the next `after` needs, are added at the end when missing."""
+        if before is not None:
+            back = replace(q, descending=not q.descending)
+            return self.page_rows(back, after=before, limit=limit, columns=columns)[::-1]
         if q.sort not in SORTABLE:
             raise ValueError(f"cannot sort by {q.sort!r}; choose one of {', '.join(SORTABLE)}")
         select = "t.*"
@@ -159,9 +165,9 @@ class InboxQueries:
         match = self._match(q)
         if match:
             self.index_pending()
-            if q.sort == "updated_at" and self._many(match):
+            if q.sort == "updated_at" and q.descending and not offset and self._many(match):
                 return self._newest_matches(q, match, after, limit, select)
-        return self._page(q, match, after, limit, select)
+        return self._page(q, match, after, limit, select, offset)
 
     @staticmethod
     def _match(q: TicketQuery) -> str | None:
@@ -201,13 +207,16 @@ class InboxQueries:
         return rows
 
     def _page(self, q: TicketQuery, match: str | None, after: Sequence[Any] | None,
-              limit: int, select: str = "t.*") -> list[sqlite3.Row]:
+              limit: int, select: str = "t.*", offset: int = 0) -> list[sqlite3.Row]:
         source, params, where = self._where(q, match)
         col = sort_expr(q.sort, "t.")
         op, direction = ("<", "DESC") if q.descending else (">", "ASC")
         order = f"ORDER BY {col} {direction}, t.id {direction} LIMIT ?"
-        if after is None:
-            return self.db.query(f"SELECT {select} FROM {source} WHERE {where} {order}", [*params, limit])
+        if after is None or offset:
+            if after is not None:
+                raise ValueError("a page is read after a key or at an offset, not both")
+            return self.db.query(f"SELECT {select} FROM {source} WHERE {where} {order} OFFSET ?",
+                                 [*params, limit, offset])
         # Keyset in two seeks of the (column, id) index: the rest of the anchor's value, then the
         # values past it. One `(col, id) < (?, ?)` test makes SQLite seek on the column alone and
         # walk every row of the anchor's value before it: with 3 statuses or 2 providers that
