@@ -10,8 +10,9 @@ Each prints one JSON line on stdout and exits. Run under QT_QPA_PLATFORM=offscre
 `bare` and `floor` report the monotonic clock at the first paint of the window, so the parent
 can measure from before it started the process (the desk itself, `supportdesk gui`, writes the
 same clock to its log; see run.py's desk_first_paint). `scroll` opens the real MainWindow on a cache,
-scrolls the inbox to the bottom page by page, sorts by every column and scrolls again, timing
-every page fetch, and reports the process's resident memory after the first scroll. `network`
+drags the inbox to the bottom a page at a time, jumps to random rows, sorts by every column and
+drags down again (5 pages a step), timing every step and the event loop's stalls, and reports the
+process's resident memory after the first scroll. `network`
 opens the real MainWindow with providers pointed at a sandbox running in another process and
 measures event-loop lateness with a 5 ms timer during an upload alone and during 200 concurrent
 provider calls plus the same upload.
@@ -146,11 +147,13 @@ def probe_floor() -> None:
 
 # --- scrolling and sorting -------------------------------------------------------------------
 
-def probe_scroll(data_dir: Path, sorts: bool) -> None:
+def probe_scroll(data_dir: Path, sorts: bool, stride: int = 5, jumps: int = 40) -> None:
     import asyncio
+    import random
 
     import qasync
     from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractItemView
 
     from supportdesk.app import build_services
     from supportdesk.ui.launch import make_app
@@ -177,63 +180,88 @@ def probe_scroll(data_dir: Path, sorts: bool) -> None:
         table = window.inbox.table
         rss_before = rss_mb()
         slow: list[dict[str, object]] = []
+        top = QAbstractItemView.ScrollHint.PositionAtTop
 
-        async def scroll_to_bottom() -> tuple[list[float], int]:
-            """Page by page, as the view's fetchMore would as the agent drags to the bottom."""
-            times: list[float] = []
-            bar = table.verticalScrollBar()
-            def note(kind: str, t: float, cpu: float, gc_before: float) -> None:
-                ms = (time.perf_counter() - t) * 1000
-                times.append(ms)
-                if ms > 16:  # what a slow step was: a fetch or a drag; CPU or waiting; a GC pass
-                    slow.append({"ms": round(ms, 1), "cpu_ms": round((time.thread_time() - cpu) * 1000, 1),
-                                 "kind": kind, "row": model.rowCount(),
-                                 "gc_ms": round((gcp.total - gc_before) * 1000, 1)})
+        async def settle() -> None:
+            while model.reading:  # the count or a page is read in the background; the loop runs on
+                await asyncio.sleep(0.001)
+            await asyncio.sleep(0)  # and the repaint for it
 
-            late.start()  # the loop's own stalls: a page arriving from the reading thread, paints
-            while model.canFetchMore():
-                t, cpu, g = time.perf_counter(), time.thread_time(), gcp.total
-                model.fetchMore()
-                note("fetch", t, cpu, g)
-                while model.reading:  # the page is read in the background; the loop runs on
-                    await asyncio.sleep(0)
-                if len(times) % 50 == 0:
-                    # the agent drags to the bottom: the view lays out, paints and may fetch a
-                    # page itself; that whole step counts as a page (never processEvents here)
-                    t, cpu, g = time.perf_counter(), time.thread_time(), gcp.total
-                    bar.setValue(bar.maximum())
-                    await asyncio.sleep(0)
-                    note("drag", t, cpu, g)
-            bar.setValue(bar.maximum())
-            await asyncio.sleep(0.01)
-            late.stop()
+        async def step(kind: str, times: list[float], action) -> None:  # noqa: ANN001
+            """One step as the agent makes it (a drag of the scroll bar, a header click): the
+            view scrolls or resets and paints, rows not read yet blank; then their page arrives
+            from the reading thread and is painted. The step's own time is one figure; the
+            loop's lateness meanwhile (the page's arrival and repaint) is the other."""
+            t, cpu, g = time.perf_counter(), time.thread_time(), gcp.total
+            action()
+            await asyncio.sleep(0)  # the paint (never processEvents here)
+            ms = (time.perf_counter() - t) * 1000
+            times.append(ms)
+            if ms > 16:  # what a slow step was: CPU or waiting; a GC pass
+                slow.append({"ms": round(ms, 1), "cpu_ms": round((time.thread_time() - cpu) * 1000, 1),
+                             "kind": kind, "row": table.rowAt(0),
+                             "gc_ms": round((gcp.total - g) * 1000, 1)})
+            await settle()
+
+        def stalls(kind: str, times: list[float]) -> None:
             times.append(late.worst * 1000)
             if late.worst * 1000 > 16:
                 slow.append({"ms": round(late.worst * 1000, 1), "cpu_ms": round(late.worst_cpu * 1000, 1),
-                             "kind": "loop stall", "row": model.rowCount()})
-            return times, model.rowCount()
+                             "kind": f"loop stall ({kind})"})
 
+        async def scroll_to_bottom(pages_per_step: int) -> list[float]:
+            """Down the whole list, `pages_per_step` pages a drag."""
+            times: list[float] = []
+            await settle()
+            late.start()
+            for row in range(0, model.rowCount(), model.page_size * pages_per_step):
+                await step("drag", times, lambda row=row: table.scrollTo(model.index(row, 0), top))
+            await step("drag", times, table.scrollToBottom)
+            late.stop()
+            stalls("scroll", times)
+            return times
+
+        await settle()
         t0 = time.perf_counter()
-        pages, rows = await scroll_to_bottom()
+        pages = await scroll_to_bottom(1)
         out["scroll_s"] = time.perf_counter() - t0
-        out["rows"] = rows
+        out["rows"] = model.rowCount()
         out["pages"] = len(pages)
         out["page_worst_ms"] = max(pages, default=0.0)
         out["page_p99_ms"] = sorted(pages)[int(len(pages) * 0.99)] if pages else 0.0
         out["rss_before_mb"] = rss_before
         out["rss_after_scroll_mb"] = rss_mb()
+        # The thumb dragged anywhere: a page far from any read is read at its offset.
+        rng = random.Random(7)
+        times, fills = [], []
+        late.start()
+        for _ in range(jumps):
+            row = rng.randrange(model.rowCount())
+            t = time.perf_counter()
+            await step("jump", times, lambda row=row: table.scrollTo(model.index(row, 0), top))
+            fills.append((time.perf_counter() - t) * 1000)
+        late.stop()
+        stalls("jumps", times)
+        out["jump_worst_ms"] = max(times, default=0.0)
+        out["jump_fill_median_ms"] = sorted(fills)[len(fills) // 2] if fills else 0.0
+        out["jump_fill_max_ms"] = max(fills, default=0.0)
         if sorts:
             per: dict[str, dict[str, float]] = {}
             for col, c in enumerate(COLUMNS):
                 for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+                    table.scrollToTop()
+                    await settle()
+                    click: list[float] = []
+                    late.start()
                     t = time.perf_counter()
-                    table.sortByColumn(col, order)  # the header click: model.sort -> first page
-                    first = (time.perf_counter() - t) * 1000
-                    await asyncio.sleep(0.01)
-                    pages, rows = await scroll_to_bottom()
+                    await step("sort", click, lambda col=col, order=order: table.sortByColumn(col, order))
+                    shown = (time.perf_counter() - t) * 1000
+                    late.stop()
+                    stalls("sort", click)
+                    pages = await scroll_to_bottom(stride)
                     key = f"{c.key}_{'asc' if order == Qt.SortOrder.AscendingOrder else 'desc'}"
-                    per[key] = {"sort_ms": first, "worst_page_ms": max(pages, default=0.0),
-                                "rows": rows}
+                    per[key] = {"sort_ms": max(click), "first_page_shown_ms": shown,
+                                "worst_page_ms": max(pages, default=0.0), "rows": model.rowCount()}
             out["sorts"] = per
             out["sort_worst_ms"] = max(max(v["sort_ms"], v["worst_page_ms"]) for v in per.values())
             out["rss_end_mb"] = rss_mb()

@@ -19,21 +19,33 @@ def ids(model: TicketTableModel) -> list[str]:
     return [model.ticket_id(r) for r in range(model.rowCount())]
 
 
-def test_pages_are_fetched_lazily_with_keyset_paging(offline_services, themed_app):
+def test_the_whole_list_is_counted_and_its_rows_read_a_page_at_a_time(offline_services, themed_app):
     store = offline_services.store
     add_tickets(store, 450)
     model = TicketTableModel(store.inbox, page_size=100)
     model.reload()
-    assert model.rowCount() == 100 and model.rows_fetched == 100
-    assert model.canFetchMore()
-    while model.canFetchMore():
-        model.fetchMore()
-    assert model.rowCount() == 450
-    assert model.pages_fetched == 5  # 4 full pages + the short one that ends it
+    assert model.counted and model.rowCount() == 450 and model.rows_fetched == 100  # count + page 1
     got = ids(model)
+    assert model.pages_fetched == 5  # each page once, after the last key of the one before
     assert len(set(got)) == 450  # no row twice across page boundaries
     expected = [r["id"] for r in store.tickets.page_rows(limit=1000)]
     assert got == expected  # newest first, same order as the store's own query
+
+
+def test_a_far_row_is_read_at_its_offset_and_its_neighbours_from_its_keys(offline_services, themed_app):
+    store = offline_services.store
+    add_tickets(store, 450)
+    expected = [r["id"] for r in store.tickets.page_rows(limit=1000)]
+    model = TicketTableModel(store.inbox, page_size=100, keep_pages=8)
+    model.reload()
+    assert model.ticket_id(449) == expected[449]  # the thumb dragged to the end: page 4 alone
+    assert model.pages_fetched == 2
+    assert model.ticket_id(350) == expected[350]  # the page above it, before its first key
+    assert [model.ticket_id(r) for r in range(300, 450)] == expected[300:]
+    assert model.pages_fetched == 3
+    assert model.ticket_id(150) == expected[150] and model.ticket_id(299) == expected[299]
+    assert model.pages_fetched == 5 and ids(model) == expected
+    assert model.row_of(expected[449]) == 449 and model.row_of(expected[0]) == 0
 
 
 def test_sort_by_any_column_is_done_in_sql(offline_services, themed_app):
@@ -43,15 +55,13 @@ def test_sort_by_any_column_is_done_in_sql(offline_services, themed_app):
     model.reload()
     model.sort(COLUMN_INDEX["subject"], Qt.SortOrder.AscendingOrder)
     assert model.query.sort == "subject" and not model.query.descending
-    assert model.rowCount() == 50  # a sort reads one page, not the whole table
-    subjects = [model.record(r)["subject"] for r in range(model.rowCount())]
-    assert subjects == sorted(subjects)
-    model.fetchMore()
-    subjects = [model.record(r)["subject"] for r in range(model.rowCount())]
-    assert subjects == sorted(subjects) and len(set(ids(model))) == 100
+    assert model.rowCount() == 300 and model.rows_fetched == 100  # a sort reads one page
+    subjects = [model.record(r)["subject"] for r in range(100)]
+    assert subjects == sorted(subjects) and len(set(ids(model)[:100])) == 100
     for key in ("provider", "ticket", "customer", "status", "sync", "updated"):
+        before = model.rows_fetched
         model.sort(COLUMN_INDEX[key], Qt.SortOrder.DescendingOrder)
-        assert model.rowCount() == 50
+        assert model.rowCount() == 300 and model.rows_fetched == before + 50
 
 
 def test_filters_and_full_text_search(offline_services, themed_app):
@@ -135,8 +145,7 @@ def test_only_the_last_pages_used_stay_in_memory(offline_services, themed_app):
     add_tickets(store, 230)
     model = TicketTableModel(store.inbox, page_size=20, keep_pages=3)
     model.reload()
-    while model.canFetchMore():
-        model.fetchMore()
+    assert ids(model)[-1] is not None
     assert model.rowCount() == 230 and model.pages_fetched == 12
     assert model.pages_in_memory == 3  # not 12: far pages are dropped, their anchors kept
     expected = [r["id"] for r in store.tickets.page_rows(limit=1000)]
@@ -160,12 +169,10 @@ def test_scrolling_leaves_no_young_rows_for_the_garbage_collector(offline_servic
     model = TicketTableModel(store.inbox, page_size=300, keep_pages=2)
     model.reload()
     young = []
-    while model.canFetchMore():
-        model.fetchMore()
-        young.append(len(gc.get_objects(0)))
-    for r in range(0, model.rowCount(), 300):  # back over the dropped pages: read again
-        model.ticket_id(r)
-        young.append(len(gc.get_objects(0)))
+    for _ in range(2):  # down the list, then again over the pages dropped meanwhile
+        for r in range(0, model.rowCount(), 300):
+            model.ticket_id(r)
+            young.append(len(gc.get_objects(0)))
     assert model.rowCount() == 1200 and model.pages_reread >= 2
     assert max(young) < 300, f"a page's rows waited in the young generation: {young}"
 
@@ -179,10 +186,8 @@ def test_a_long_list_keeps_its_order_and_refreshes_the_rows_shown(offline_servic
     monkeypatch.setattr(model_module, "LIVE_WINDOW", 30)
     model = TicketTableModel(store.inbox, page_size=20)
     model.reload()
-    model.fetchMore()
-    model.fetchMore()
     order = ids(model)
-    assert len(order) == 60
+    assert len(order) == 60 and not model.live
     changes: list[tuple[int, int]] = []
     model.dataChanged.connect(lambda a, b: changes.append((a.row(), b.row())))
     t = store.tickets.get(order[45], full=False)
@@ -208,16 +213,12 @@ def test_a_long_list_at_its_top_shows_new_tickets_after_a_refresh(offline_servic
     view.resize(800, 400)
     view.show()
     model.reload()
-    model.fetchMore()
-    model.fetchMore()
     view.select_first()
     selected = view.current_ticket
     new = add_tickets(store, 1, start=500)[0]  # newer than everything
     view.refresh()
     assert model.ticket_id(0) == new.id  # near the top: read again from the first page
     qtbot.waitUntil(lambda: view.current_ticket == selected)  # and the selection kept
-    while model.canFetchMore():
-        model.fetchMore()
     view.table.scrollToBottom()
     qtbot.waitUntil(lambda: view.table.rowAt(0) > 20)
     order = ids(model)
@@ -226,33 +227,45 @@ def test_a_long_list_at_its_top_shows_new_tickets_after_a_refresh(offline_servic
     assert ids(model) == order and newer.id not in order  # far down: nothing moves
 
 
-def test_background_pages_arrive_in_order_and_late_ones_are_dropped(offline_services, qtbot):
+def test_background_reads_the_count_and_the_pages_painted_and_drops_late_ones(offline_services, qtbot):
     store = offline_services.store
     add_tickets(store, 230)
+    expected = [r["id"] for r in store.tickets.page_rows(limit=1000)]
     model = TicketTableModel(store.inbox, page_size=50, background=True)
     model.reload()
-    assert model.rowCount() == 50  # the first page at once
-    model.fetchMore()
-    assert model.reading and model.rowCount() == 50  # the next one is on its way, not read here
-    model.fetchMore()  # asked again meanwhile: still one read
-    qtbot.waitUntil(lambda: model.rowCount() == 100 and not model.reading)
-    while model.canFetchMore():
-        model.fetchMore()
-        qtbot.waitUntil(lambda: not model.reading)
-    assert ids(model) == [r["id"] for r in store.tickets.page_rows(limit=1000)]
-    assert model.pages_fetched == 5
+    assert model.rowCount() == 50 and not model.counted  # the first page at once
+    assert model.reading  # the count waits for the reader
+    model.start_reader()
+    qtbot.waitUntil(lambda: model.counted and not model.reading)
+    assert model.rowCount() == 230 and model.rows_fetched == 50  # every row, none read yet
+    cell = model.index(120, COLUMN_INDEX["subject"])
+    assert cell.data() == "…" and model.index(120, COLUMN_INDEX["status"]).data() is None
+    assert model.reading  # painting it asked for its page: read in the background
+    cell.data()  # painted again meanwhile: still one read
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        pass
+    assert (changed.args[0].row(), changed.args[1].row()) == (100, 149)  # the view repaints it
+    qtbot.waitUntil(lambda: not model.reading)
+    assert model.pages_fetched == 2 and model.ticket_id(120) == expected[120]
+    # A new sort keeps the count and reads its first page in the background too.
+    with qtbot.waitSignal(model.firstPage):
+        model.sort(COLUMN_INDEX["subject"], Qt.SortOrder.AscendingOrder)
+        assert model.rowCount() == 230 and model.index(0, 0).data() is None
+    subjects = [model.record(r)["subject"] for r in range(50)]
+    assert subjects == sorted(subjects)
     # A page still being read when the query changes must not land in the new list.
-    model.sort(COLUMN_INDEX["subject"], Qt.SortOrder.AscendingOrder)
-    model.fetchMore()
+    model.index(200, 0).data()
+    assert model.reading
     model.set_filters(status="RESOLVED")
     qtbot.waitUntil(lambda: not model.reading)
     qtbot.wait(50)
+    resolved = store.inbox.count(model.query)
+    assert model.rowCount() == resolved and len(set(ids(model))) == resolved
     assert {model.record(r)["status"] for r in range(model.rowCount())} == {"RESOLVED"}
-    assert model.rowCount() == 50 and len(set(ids(model))) == 50
     model.stop()
 
 
-def test_the_page_reader_is_started_before_the_first_scroll(offline_services, qtbot):
+def test_the_page_reader_is_started_after_the_first_paint(offline_services, qtbot):
     """Started by the window after its first paint: the first scroll then waits for no thread,
     import or connection (250 ms once, with the disk busy at start-up)."""
     import threading
@@ -265,10 +278,39 @@ def test_the_page_reader_is_started_before_the_first_scroll(offline_services, qt
     model = TicketTableModel(store.inbox, page_size=50, background=True)
     model.reload()
     before = {t.ident for t in threading.enumerate()}
-    assert not new_readers(before)  # not started by the model itself
+    model.index(70, 0).data()
+    assert not new_readers(before) and model.rowCount() == 50  # not started by the model itself
     pool = model.start_reader()
     assert len(new_readers(before)) == 1 and model.start_reader() is pool
-    model.fetchMore()
+    qtbot.waitUntil(lambda: model.counted and not model.reading)
+    model.index(70, 0).data()
     qtbot.waitUntil(lambda: not model.reading)
-    assert model.rowCount() == 100 and len(new_readers(before)) == 1  # the same thread read it
+    assert model.rowCount() == 120 and model.rows_fetched == 100
+    assert len(new_readers(before)) == 1  # the same thread read the count and the page
+    model.stop()
+
+
+def test_a_header_click_keeps_the_selected_ticket_when_it_is_in_the_new_first_page(offline_services, qtbot):
+    from supportdesk.store import TicketQuery
+
+    store = offline_services.store
+    add_tickets(store, 230)
+    model = TicketTableModel(store.inbox, page_size=50, background=True)
+    view = TicketListView(model, TaskRunner())
+    qtbot.addWidget(view)
+    view.resize(800, 400)
+    view.show()
+    model.reload()
+    model.start_reader()
+    qtbot.waitUntil(lambda: model.counted and not model.reading)
+    target = store.inbox.page_rows(TicketQuery(sort="subject", descending=False), limit=50)[10]["id"]
+    ids(model)  # all read (230 rows, in memory)
+    assert view.select_ticket(target)
+    view.table.scrollToBottom()
+    with qtbot.waitSignal(model.firstPage):
+        view.table.sortByColumn(COLUMN_INDEX["subject"], Qt.SortOrder.AscendingOrder)
+        assert model.rowCount() == 230  # the same list in another order: no reset
+    assert view.current_ticket == target
+    assert model.ticket_id(view.table.currentIndex().row()) == target == model.ticket_id(10)
+    assert view.table.rowAt(0) == 0  # back at the top of the new order
     model.stop()

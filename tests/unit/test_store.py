@@ -217,3 +217,30 @@ def test_pages_can_read_only_the_listed_columns(tmp_path):
         store.inbox.page_rows(q, columns=("id", "password"))
     got = store.inbox.rows_by_id(["SD-000002", "SD-404", "SD-000000"], ("id", "subject"))
     assert sorted(tuple(r) for r in got) == [("SD-000000", "Subject 0"), ("SD-000002", "Subject 2")]
+
+
+def test_closing_the_cache_stops_a_read_running_in_another_thread(tmp_path):
+    """The window closes while its reading thread walks a far page: the read is interrupted,
+    not its connection closed under it (which crashed SQLite)."""
+    import threading
+    import time
+
+    s = Store(tmp_path / "cache.db")
+    started, outcome = threading.Event(), []
+
+    def long_read() -> None:
+        started.set()
+        try:
+            s.db.one("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                     "SELECT count(*) FROM (SELECT i FROM n LIMIT 200000000)")
+            outcome.append("finished")
+        except sqlite3.Error as exc:
+            outcome.append(type(exc).__name__)
+
+    t = threading.Thread(target=long_read)
+    t.start()
+    started.wait()
+    time.sleep(0.2)  # well inside the query
+    s.close()
+    t.join(timeout=10)
+    assert not t.is_alive() and outcome == ["OperationalError"]  # interrupted

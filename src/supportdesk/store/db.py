@@ -73,7 +73,9 @@ class Database:
             self.recovery = self._recover(exc)
         self._owner = threading.get_ident()
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        # Other threads' read connections, each with a lock held while it reads: close() must
+        # not close a connection under a query still running in its thread (a crash in SQLite).
+        self._readers: list[tuple[sqlite3.Connection, threading.Lock]] = []
         self._jobs: list[Job] = []
         self._stop = threading.Event()
         self._wal = Path(str(self.path) + "-wal")
@@ -262,11 +264,13 @@ class Database:
             self._worker.join(timeout=30)
         with self._lock:
             readers, self._readers = self._readers, []
-        for reader in readers:
-            try:
-                reader.close()
-            except sqlite3.Error:
-                pass
+        for reader, busy in readers:
+            reader.interrupt()  # a long read (a far page, a count) stops at once
+            with busy:
+                try:
+                    reader.close()
+                except sqlite3.Error:
+                    pass
         self.conn.close()
 
     # --- access ---------------------------------------------------------------------------
@@ -288,7 +292,7 @@ class Database:
             if outer:
                 self.conn.execute("COMMIT")
 
-    def _reader(self) -> sqlite3.Connection | None:
+    def _reader(self) -> tuple[sqlite3.Connection, threading.Lock] | None:
         """A read connection of this thread's own, for threads other than the owner's.
 
         A count or an export in a worker thread must not hold the lock of the connection the
@@ -296,8 +300,8 @@ class Database:
         transaction the shared connection is used, so a thread reads its own writes."""
         if threading.get_ident() == self._owner or self._depth:
             return None
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
             try:
                 conn = _connect(self.path)
                 # Counts and exports stream through an index once: a small cache will do, and
@@ -305,20 +309,22 @@ class Database:
                 conn.execute(f"PRAGMA cache_size=-{READER_CACHE_KIB}")
             except sqlite3.Error:
                 return None
-            self._local.conn = conn
+            self._local.reader = reader = (conn, threading.Lock())
             with self._lock:
-                self._readers.append(conn)
-        return conn
+                self._readers.append(reader)
+        return reader
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        if (reader := self._reader()) is not None and _is_read(sql):
-            return reader.execute(sql, params).fetchall()
+        if _is_read(sql) and (reader := self._reader()) is not None:
+            with reader[1]:
+                return reader[0].execute(sql, params).fetchall()
         with self._lock:
             return self.conn.execute(sql, params).fetchall()
 
     def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
-        if (reader := self._reader()) is not None and _is_read(sql):
-            return reader.execute(sql, params).fetchone()
+        if _is_read(sql) and (reader := self._reader()) is not None:
+            with reader[1]:
+                return reader[0].execute(sql, params).fetchone()
         with self._lock:
             return self.conn.execute(sql, params).fetchone()
 

@@ -212,11 +212,18 @@ class InboxQueries:
         col = sort_expr(q.sort, "t.")
         op, direction = ("<", "DESC") if q.descending else (">", "ASC")
         order = f"ORDER BY {col} {direction}, t.id {direction} LIMIT ?"
-        if after is None or offset:
+        if offset:
             if after is not None:
                 raise ValueError("a page is read after a key or at an offset, not both")
-            return self.db.query(f"SELECT {select} FROM {source} WHERE {where} {order} OFFSET ?",
-                                 [*params, limit, offset])
+            # The key before the page, from the sort's own index alone: an OFFSET over the page's
+            # columns reads every row it skips from the table (0.56 s at 500k rows).
+            key = self.db.one(f"SELECT {col}, t.id FROM {source} WHERE {where} {order} OFFSET ?",
+                              [*params, 1, offset - 1])
+            if key is None:
+                return []
+            after = (key[0], key[1])
+        if after is None:
+            return self.db.query(f"SELECT {select} FROM {source} WHERE {where} {order}", [*params, limit])
         # Keyset in two seeks of the (column, id) index: the rest of the anchor's value, then the
         # values past it. One `(col, id) < (?, ?)` test makes SQLite seek on the column alone and
         # walk every row of the anchor's value before it: with 3 statuses or 2 providers that

@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
         self.status.set_health(health)
         if self.sync.offline:
             down = [h.label for h in self.health.snapshot().values() if h.state == "offline"]
-            n = self.model.count()
+            n = self.model.rowCount() if self.model.counted else self.model.count()
             self.banner.show_notice(
                 "offline", f"Offline: {', '.join(down)} cannot be reached. Showing {n:,} cached "
                 "tickets; anything you file is queued and sent when the connection is back.", "Try again")

@@ -1,69 +1,68 @@
-"""The inbox model: keyset pages from the store, fetched as the view scrolls; sort and filter in SQL.
+"""The inbox model: the whole list by its count, its rows read a page at a time; sorted and
+filtered in SQL.
 
-No proxy model and no copy of the list: one keyset anchor (sort value, id) per page fetched and
-the rows of the last KEEP_PAGES pages used; a page that fell out is read again from its anchor.
-Memory stays flat however far the agent scrolls a million tickets. Live updates move the rows
-of a short list (selection and scroll position survive a sync); a long list keeps its order.
+No proxy model and no copy of the list: the view's scroll bar spans every ticket of the query
+from the start (the count is read in the background) and a row is read when it is painted. The
+keys of the pages read let any page be read with two index seeks (see pages.py); only the rows of
+the last KEEP_PAGES pages used stay in memory, so it stays flat however far the agent scrolls a
+million tickets. Live updates move the rows of a short list (selection and scroll position survive
+a sync); a long list keeps its order.
 """
 
 from __future__ import annotations
 
 import gc
-import logging
-from collections import OrderedDict
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
 from supportdesk.store.inbox import InboxQueries, TicketQuery
+from supportdesk.ui.tickets.pages import PageMap, Plan
+from supportdesk.ui.tickets.reader import PageReader
 from supportdesk.ui.tickets.rows import (  # noqa: F401 - COLUMNS and the roles are the model's API too
     AT, COLUMN_INDEX, COLUMNS, FIELDS, ID, ROLES, Row, StatusRole, SyncRole, TicketIdRole, record_from_ticket,
     value,
 )
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
     from supportdesk.models.ticket import Ticket
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
 KEEP_PAGES = 64  # pages of rows kept in memory (12,800 rows), least recently used dropped first
 LIVE_WINDOW = 2000  # up to this many rows a live update re-reads the list and moves rows
+SUBJECT_COLUMN = COLUMN_INDEX["subject"]  # shows "…" while its row is read
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 class TicketTableModel(QAbstractTableModel):
     queryChanged = Signal(object)  # TicketQuery, after the model was reset for it
+    firstPage = Signal()  # the first page of the query is in (at once, or read in the background)
     refreshed = Signal()  # after a live re-read
-    _pageRead = Signal(int, int, object)  # (generation, page, Future), from the reading thread
 
     def __init__(self, inbox: InboxQueries, parent: QObject | None = None, *,
                  page_size: int = PAGE_SIZE, keep_pages: int = KEEP_PAGES,
                  background: bool = False) -> None:
-        """`background`: pages after the first are read in a worker thread and inserted when they
-        arrive, so the window never waits for the disk while the agent scrolls."""
+        """`background`: the count and the pages the view paints are read in a worker thread and
+        shown when they arrive, so the window never waits for the disk (a row not read yet is
+        blank for those few milliseconds). Otherwise everything is read when asked."""
         super().__init__(parent)
         self._inbox = inbox
         self._background = background
-        self._pool: ThreadPoolExecutor | None = None
-        self._inflight: Future[list[Row]] | None = None
-        self._generation = 0  # bumped whenever the list is replaced: late pages are dropped
-        self._pageRead.connect(self._page_arrived, Qt.ConnectionType.QueuedConnection)
+        self._reader = PageReader(inbox, self._read, self._plan_unless_read, self)
+        self._reader.counted.connect(self._set_count)
+        self._reader.pageRead.connect(self._page_read)
+        self._first_pending = False  # a new sort's first page is on its way (see firstPage)
         self._page = page_size
-        self._keep = max(2, keep_pages)
         self._query = TicketQuery()
-        self._anchors: list[tuple[Any, str]] = []  # the last (sort value, id) of each page
-        self._pages: OrderedDict[int, list[Row]] = OrderedDict()
-        self._stale: set[int] = set()  # kept pages to re-read (by id) before they are shown again
+        self._map = PageMap(page_size, keep_pages, self._anchor)
         self._flat: list[Row] | None = None  # the whole list, only while a live update moves rows
         self._n = 0
-        self._exhausted = False
-        self.rows_fetched = 0  # rows read from SQL by paging (tests and diagnostics)
+        self._counted = False  # _n is the query's count (not only the first page yet)
+        self.rows_fetched = 0  # rows read from SQL (tests and diagnostics)
         self.pages_fetched = 0
         self.pages_reread = 0  # pages read again after they fell out of memory
         self._pending = QTimer(self, singleShot=True, interval=250)
@@ -77,6 +76,11 @@ class TicketTableModel(QAbstractTableModel):
     def live(self) -> bool:
         """Whether a live update re-reads the whole list (it is short) rather than the rows shown."""
         return self._n <= LIVE_WINDOW
+
+    @property
+    def counted(self) -> bool:
+        """Every row of the query is in the model (the count is in), read or not."""
+        return self._counted
 
     # --- Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -98,74 +102,10 @@ class TicketTableModel(QAbstractTableModel):
         # the inbox has no value for are answered before the row is looked up.
         if role not in ROLES or not index.isValid():
             return None
-        r = self._row(index.row())
-        return None if r is None else value(r, index.column(), role)
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:
-        if parent.isValid() or self._exhausted or self._inflight is not None:
-            return
-        page = len(self._anchors)
-        after = self._anchors[-1] if self._anchors else None
-        # The first page is read at once (a reset never shows an empty list); a search reads on
-        # this thread too, since it may first index queued tickets through the shared connection.
-        if not self._background or after is None or self._query.search:
-            self._append(page, self._read(after))
-            return
-        generation, query = self._generation, self._query
-        self._inflight = self.start_reader().submit(self._read, after, None, query)
-        self._inflight.add_done_callback(lambda f: self._post(generation, page, f))
-
-    def start_reader(self) -> ThreadPoolExecutor:
-        """The page-reading thread, with its read connection. The window starts it once it has
-        painted, so the first scroll does not wait for a thread, an import and a connection
-        (250 ms once, while the disk was busy at start-up)."""
-        if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor  # not before the first paint
-
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-pages")
-            self._pool.submit(self._inbox.db.one, "SELECT 1")
-        return self._pool
-
-    def _post(self, generation: int, page: int, future: Future[list[Row]]) -> None:
-        # On the reading thread: hand the page to the model's thread (queued), unless the model
-        # is gone meanwhile (the window closed).
-        if shiboken6.isValid(self):
-            try:
-                self._pageRead.emit(generation, page, future)
-            except RuntimeError:
-                pass
-
-    def _page_arrived(self, generation: int, page: int, future: Future[list[Row]]) -> None:
-        if future is not self._inflight:
-            return  # the list was replaced (or the model stopped) while this page was read
-        self._inflight = None
-        if generation != self._generation or page != len(self._anchors):
-            return
-        if (exc := future.exception()) is not None:
-            log.warning("reading inbox page %d failed: %s", page, exc)  # the next scroll retries
-            return
-        self._append(page, future.result())
-
-    def _append(self, page: int, rows: list[Row]) -> None:
-        self.pages_fetched += 1
-        self.rows_fetched += len(rows)
-        if len(rows) < self._page:
-            self._exhausted = True
-        if not rows:
-            return
-        self.beginInsertRows(QModelIndex(), self._n, self._n + len(rows) - 1)
-        self._anchors.append(self._anchor(rows[-1]))
-        self._remember(page, rows)
-        self._n += len(rows)
-        self.endInsertRows()
-
-    @property
-    def reading(self) -> bool:
-        """A page is being read in the background."""
-        return self._inflight is not None
+        r = self._row(index.row(), wait=not self._background)
+        if r is None:
+            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == SUBJECT_COLUMN else None
+        return value(r, index.column(), role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
@@ -173,11 +113,20 @@ class TicketTableModel(QAbstractTableModel):
         self.set_query(replace(self._query, sort=COLUMNS[column].sort_key,
                                descending=order == Qt.SortOrder.DescendingOrder))
 
-    # --- pages ----------------------------------------------------------------------------
-    def _read(self, after: tuple[Any, str] | None, limit: int | None = None,
-              query: TicketQuery | None = None) -> list[Row]:
-        rows = [tuple(r) for r in self._inbox.page_rows(query or self._query, after=after,
-                                                            limit=limit or self._page, columns=FIELDS)]
+    # --- reading --------------------------------------------------------------------------
+    def start_reader(self) -> ThreadPoolExecutor:
+        """The reading thread (see PageReader.start): the window starts it after its first paint."""
+        return self._reader.start()
+
+    @property
+    def reading(self) -> bool:
+        """A page or the count is being read in the background, or waits to be."""
+        return self._reader.busy
+
+    def _read(self, plan: Plan, query: TicketQuery | None = None, limit: int | None = None) -> list[Row]:
+        rows = [tuple(r) for r in self._inbox.page_rows(
+            query or self._query, after=plan.after, before=plan.before, offset=plan.offset,
+            limit=limit or self._page, columns=FIELDS)]
         if gc.isenabled():  # a page read as one is dropped leaves CPython's allocation count
             gc.collect(0)  # flat: young rows piled up (14k, a 5 ms pass); this also untracks them
         return rows
@@ -185,24 +134,46 @@ class TicketTableModel(QAbstractTableModel):
     def _anchor(self, r: Row) -> tuple[Any, str]:
         return r[AT[self._query.sort]], r[ID]
 
-    def _remember(self, page: int, rows: list[Row]) -> None:
-        self._pages[page] = rows
-        self._pages.move_to_end(page)
-        while len(self._pages) > self._keep:
-            dropped, _ = self._pages.popitem(last=False)
-            self._stale.discard(dropped)
+    def _plan_unless_read(self, page: int) -> Plan | None:
+        return None if page in self._map else self._map.plan(page)
 
-    def _rows_of(self, page: int) -> list[Row]:
-        rows = self._pages.get(page)
+    def _page_read(self, plan: Plan, rows: list[Row]) -> None:
+        self._keep_page(plan.page, rows)
+        if plan.page == 0 and self._first_pending:
+            self._first_pending = False
+            self.firstPage.emit()
+        last = min(self._n, (plan.page + 1) * self._page) - 1
+        if last >= plan.page * self._page:
+            self.dataChanged.emit(self.index(plan.page * self._page, 0), self.index(last, len(COLUMNS) - 1))
+
+    def _set_count(self, n: int) -> None:
+        self._counted = True
+        if n > self._n:
+            self.beginInsertRows(QModelIndex(), self._n, n - 1)
+            self._n = n
+            self.endInsertRows()
+        elif n < self._n:  # tickets left the list since its first page was read
+            self.beginRemoveRows(QModelIndex(), n, self._n - 1)
+            self._n = n
+            self.endRemoveRows()
+
+    def _keep_page(self, page: int, rows: list[Row]) -> None:
+        self.pages_fetched += 1
+        self.pages_reread += self._map.seen(page)
+        self.rows_fetched += len(rows)
+        self._map.put(page, rows)
+
+    def _rows_of(self, page: int, wait: bool) -> list[Row] | None:
+        rows = self._map.get(page)
         if rows is None:
-            rows = self._read(self._anchors[page - 1] if page else None)
-            self.pages_reread += 1
-            self._remember(page, rows)
-        else:
-            self._pages.move_to_end(page)
-            if page in self._stale:
-                self._stale.discard(page)
-                rows[:] = self._fresh(rows)
+            if not wait:
+                self._reader.want(page)
+                return None
+            rows = self._read(self._map.plan(page))
+            self._keep_page(page, rows)
+        elif page in self._map.stale:
+            self._map.stale.discard(page)
+            rows[:] = self._fresh(rows)
         return rows
 
     def _fresh(self, rows: list[Row]) -> list[Row]:
@@ -210,25 +181,22 @@ class TicketTableModel(QAbstractTableModel):
         now = {r[ID]: tuple(r) for r in self._inbox.rows_by_id([r[ID] for r in rows], FIELDS)}
         return [now.get(r[ID], r) for r in rows]
 
-    def _row(self, row: int) -> Row | None:
+    def _row(self, row: int, wait: bool = True) -> Row | None:
         if not 0 <= row < self._n:
             return None
         if self._flat is not None:
             return self._flat[row] if row < len(self._flat) else None
-        rows = self._rows_of(row // self._page)
-        i = row % self._page
-        return rows[i] if i < len(rows) else None
+        page, i = divmod(row, self._page)
+        rows = self._rows_of(page, wait)
+        return rows[i] if rows is not None and i < len(rows) else None
 
     def _set_rows(self, rows: list[Row]) -> None:
-        """Replace the list by `rows` (whole pages, but for the last one when exhausted)."""
-        self._pages.clear()
-        self._stale.clear()
-        self._anchors = []
+        """Replace the list by `rows`: all of it."""
+        self._map.clear()
         for page, start in enumerate(range(0, len(rows), self._page)):
-            chunk = rows[start:start + self._page]
-            self._anchors.append(self._anchor(chunk[-1]))
-            self._remember(page, chunk)
+            self._map.put(page, rows[start:start + self._page])
         self._n = len(rows)
+        self._counted = True
 
     # --- queries --------------------------------------------------------------------------
     @property
@@ -245,18 +213,43 @@ class TicketTableModel(QAbstractTableModel):
                                search=(search or "").strip() or None))
 
     def set_query(self, query: TicketQuery, *, force: bool = False) -> None:
+        """Show another query. Its first page is read at once (a reset never flashes an empty
+        list), its count in the background. A new sort of the same list keeps its count and
+        reads its first page in the background (a header click never waits for the disk); it
+        is a layout change, not a reset, which at 1M rows made the header count its sections
+        again (4 ms)."""
         if query == self._query and not force:
             return
-        self.beginResetModel()
-        self._forget_inflight()
-        self._query = query
-        self._anchors, self._n, self._flat = [], 0, None
-        self._pages.clear()
-        self._stale.clear()
-        self._exhausted = False
-        self.endResetModel()
-        self.fetchMore()  # the first page now, so a reset never shows an empty flash
+        if (self._background and self._counted and not force
+                and replace(query, sort="", descending=False) == replace(self._query, sort="", descending=False)):
+            self.layoutAboutToBeChanged.emit()
+            self._replace(query)
+            persistent = self.persistentIndexList()  # the rows hold other tickets now
+            self.changePersistentIndexList(persistent, [QModelIndex()] * len(persistent))
+            self.layoutChanged.emit()
+            self._first_pending = True
+            self._reader.want(0)
+        else:
+            self.beginResetModel()
+            self._replace(query)
+            rows = self._read(Plan(0))
+            self._keep_page(0, rows)
+            self._n = len(rows)
+            self._counted = len(rows) < self._page
+            if not self._counted:
+                if self._background:
+                    self._reader.want_count()
+                else:
+                    self._n, self._counted = self._inbox.count(query), True
+            self.endResetModel()
+            self.firstPage.emit()
         self.queryChanged.emit(query)
+
+    def _replace(self, query: TicketQuery) -> None:
+        self._query = query
+        self._forget_inflight()
+        self._map.clear()
+        self._flat = None
 
     def reload(self) -> None:
         self.set_query(self._query, force=True)
@@ -283,40 +276,32 @@ class TicketTableModel(QAbstractTableModel):
         """The row of a ticket among the rows in memory (None if it is not loaded)."""
         if self._flat is not None:
             return next((i for i, r in enumerate(self._flat) if r[ID] == ticket_id), None)
-        for page, rows in self._pages.items():
+        for page, rows in self._map.items():
             for i, r in enumerate(rows):
                 if r[ID] == ticket_id:
                     return page * self._page + i
         return None
 
     @property
-    def exhausted(self) -> bool:
-        return self._exhausted
-
-    @property
     def pages_in_memory(self) -> int:
-        return len(self._pages)
+        return len(self._map)
 
     # --- live updates ---------------------------------------------------------------------
     def stop(self) -> None:
         self._pending.stop()
-        self._forget_inflight()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._first_pending = False
+        self._reader.stop()
 
     def _forget_inflight(self) -> None:
-        self._generation += 1
-        if self._inflight is not None:
-            self._inflight.cancel()
-            self._inflight = None
+        self._first_pending = False
+        self._reader.reset(self._query)
 
     def ticket_changed(self, ticket: Ticket | None = None) -> None:
         """A ticket changed in the store: patch it now, re-read the list shortly after."""
         if ticket is not None and (row := self.row_of(ticket.id)) is not None:
             page, i = divmod(row, self._page)
-            if page in self._pages:
-                self._pages[page][i] = record_from_ticket(ticket)
+            if (rows := self._map.get(page)) is not None:
+                rows[i] = record_from_ticket(ticket)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         self._pending.start()  # coalesces a burst of changes (a sync) into one re-read
 
@@ -327,23 +312,23 @@ class TicketTableModel(QAbstractTableModel):
         its order (the agent may be far down it): the kept pages are marked stale and re-read by
         id when shown, which for the view means the few pages on screen."""
         self._pending.stop()
-        if self._n > LIVE_WINDOW:
-            self._stale = set(self._pages)
+        if not self.live:
+            self._map.stale = {page for page, _ in self._map.items()}
             if self._n:
                 self.dataChanged.emit(self.index(0, 0), self.index(self._n - 1, len(COLUMNS) - 1))
             self.refreshed.emit()
             return
+        fresh = self._read(Plan(0), limit=LIVE_WINDOW + 1)
+        if len(fresh) > LIVE_WINDOW:  # the list grew long: read it as one
+            self.reload()
+            self.refreshed.emit()
+            return
         self._forget_inflight()  # the list is read again whole: a page on its way would be stale
-        pages = max(1, -(-self._n // self._page))
-        want = pages * self._page
-        fresh = self._read(None, want + 1)
-        more, fresh = len(fresh) > want, fresh[:want]
         old = [self._row(i) for i in range(self._n)]
         if any(r is None for r in old):  # a re-read page came back short: rows were deleted
             self.beginResetModel()
             self._set_rows(fresh)
             self.endResetModel()
-            self._exhausted = not more
             self.refreshed.emit()
             return
         old_ids = [r[ID] if r is not None else "" for r in old]
@@ -356,7 +341,6 @@ class TicketTableModel(QAbstractTableModel):
                                       self.index(max(changed), len(COLUMNS) - 1))
         else:
             self._apply_diff([r for r in old if r is not None], fresh, new_ids)
-        self._exhausted = not more
         self.refreshed.emit()
 
     def _apply_diff(self, rows: list[Row], fresh: list[Row], new_ids: list[str]) -> None:

@@ -116,6 +116,7 @@ class TicketListView(QWidget):
         self.model = model
         self._tasks = tasks
         self._current: str | None = None
+        self._keep: str | None = None  # the ticket selected before a reset, selected again after
         self._context_actions: list[QAction] = []
         self.filters = FilterBar(self)
         self.table = TicketTable(model, self)
@@ -132,7 +133,10 @@ class TicketListView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.activated.connect(self._activated)
         self.table.customContextMenuRequested.connect(self._context_menu)
-        model.modelReset.connect(self._after_reset)
+        model.modelAboutToBeReset.connect(self._before_reset)
+        model.layoutAboutToBeChanged.connect(self._before_reset)  # a new sort
+        model.queryChanged.connect(lambda _q: self.table.scrollToTop())
+        model.firstPage.connect(self._first_page)
         model.queryChanged.connect(lambda _q: self._update_count())
         model.rowsInserted.connect(lambda *_: self._update_empty())
         model.rowsRemoved.connect(lambda *_: self._update_empty())
@@ -164,11 +168,9 @@ class TicketListView(QWidget):
             self._select_row(0)
 
     def step(self, delta: int) -> None:
-        """Next (+1) / previous (-1) ticket, loading the next page at the end of the list."""
+        """Next (+1) / previous (-1) ticket."""
         row = self.table.currentIndex().row()
         target = 0 if row < 0 else row + delta
-        if target >= self.model.rowCount() and self.model.canFetchMore():
-            self.model.fetchMore()
         if 0 <= target < self.model.rowCount():
             self._select_row(target)
 
@@ -230,10 +232,13 @@ class TicketListView(QWidget):
         if tid:
             self.ticketActivated.emit(tid)
 
-    def _after_reset(self) -> None:
-        keep = self._current
-        # The first page arrives right after the reset; look again once it is there.
-        QTimer.singleShot(0, lambda: (self._update_empty(), self._reselect(keep)))
+    def _before_reset(self) -> None:
+        self._keep = self._current
+
+    def _first_page(self) -> None:
+        # Right after the reset, or a moment later for a new sort (read in the background).
+        self._update_empty()
+        self._reselect(self._keep)
 
     def _reselect(self, ticket_id: str | None) -> None:
         if not alive(self):
