@@ -210,6 +210,9 @@ def run_gui(args: Any) -> int:
         return EXIT_CONFIG
     setup_logging(config, verbose=bool(getattr(args, "verbose", False)))
 
+    from supportdesk.ui import pyside
+
+    pyside.load()  # before the modules of the window are imported (see there)
     from supportdesk.ui.single_instance import SingleInstance
 
     app = make_app()
