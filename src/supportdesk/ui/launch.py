@@ -51,10 +51,15 @@ def make_app(argv: list[str] | None = None) -> Any:
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     QApplication.setDesktopFileName(APP_ID)  # before the app exists too, for the first window
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app = QApplication.instance()
+    fusion = app is None
+    if app is None:
+        # Fusion from the command line: setStyle() afterwards builds a second style and wraps
+        # it for Python, which creates QStyle's enums (5 ms before the first paint).
+        app = QApplication([*(argv or sys.argv[:1]), "-style", "Fusion"])
     apply_identity(app)
     mode = str(QSettings().value("view/theme", "system"))
-    theme.install(app, mode)
+    theme.install(app, mode, set_style=not fusion)
     return app
 
 

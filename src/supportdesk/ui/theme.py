@@ -54,12 +54,14 @@ class Theme(QObject):
 
     changed = Signal(str)
 
-    def __init__(self, app: QApplication, mode: str = "system") -> None:
+    def __init__(self, app: QApplication, mode: str = "system", *, set_style: bool = True) -> None:
+        """`set_style=False`: the app already runs Fusion (given on its command line)."""
         super().__init__(app)
         self._app = app
         self._mode = mode if mode in MODES else "system"
         self.scheme = "light"
-        app.setStyle("Fusion")
+        if set_style:
+            app.setStyle("Fusion")
         app.styleHints().colorSchemeChanged.connect(self._system_changed)
         self.apply()
 
@@ -98,9 +100,9 @@ class Theme(QObject):
 _current: Theme | None = None
 
 
-def install(app: QApplication, mode: str = "system") -> Theme:
+def install(app: QApplication, mode: str = "system", *, set_style: bool = True) -> Theme:
     global _current
-    _current = Theme(app, mode)
+    _current = Theme(app, mode, set_style=set_style)
     return _current
 
 
