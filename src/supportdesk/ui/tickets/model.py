@@ -41,6 +41,7 @@ Index = QModelIndex | QPersistentModelIndex
 class TicketTableModel(QAbstractTableModel):
     queryChanged = Signal(object)  # TicketQuery, after the model was reset for it
     firstPage = Signal()  # the first page of the query is in (at once, or read in the background)
+    countChanged = Signal(int)  # the query's count, once known
     refreshed = Signal()  # after a live re-read
 
     def __init__(self, inbox: InboxQueries, parent: QObject | None = None, *,
@@ -156,6 +157,7 @@ class TicketTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), n, self._n - 1)
             self._n = n
             self.endRemoveRows()
+        self.countChanged.emit(n)
 
     def _keep_page(self, page: int, rows: list[Row]) -> None:
         self.pages_fetched += 1
@@ -244,6 +246,8 @@ class TicketTableModel(QAbstractTableModel):
             self.endResetModel()
             self.firstPage.emit()
         self.queryChanged.emit(query)
+        if self._counted:
+            self.countChanged.emit(self._n)
 
     def _replace(self, query: TicketQuery) -> None:
         self._query = query

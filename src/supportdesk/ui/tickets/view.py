@@ -137,11 +137,10 @@ class TicketListView(QWidget):
         model.layoutAboutToBeChanged.connect(self._before_reset)  # a new sort
         model.queryChanged.connect(lambda _q: self.table.scrollToTop())
         model.firstPage.connect(self._first_page)
-        model.queryChanged.connect(lambda _q: self._update_count())
+        model.countChanged.connect(lambda n: self._show_count(self.model.query, n))  # no count of its own
         model.rowsInserted.connect(lambda *_: self._update_empty())
         model.rowsRemoved.connect(lambda *_: self._update_empty())
         model.refreshed.connect(self._after_refresh)
-        self._update_count()
         QTimer.singleShot(0, self._update_empty)  # once the first page is read
 
     # --- public ---------------------------------------------------------------------------
