@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPixmap, QPixmapCache
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from supportdesk.ui import format as fmt
 from supportdesk.ui import theme
@@ -43,13 +43,23 @@ class PillDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._kind = kind
         self._role = role
+        self._painting = False
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        # The view's option already has the cell's state (selected, focused, alternate row): the
+        # background and selection are drawn from it without the text cell's seven data roles.
+        if not self._painting:
+            super().initStyleOption(option, index)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
-        # The view's option already has the cell's state (selected, focused, alternate row): the
-        # background and selection are drawn from it without the text cell's seven data roles.
-        style = option.widget.style() if option.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        # The base class draws the background from C++: a QStyle handled in Python costs the
+        # window's first paint the creation of QStyle's Python enums (6.5 ms).
+        self._painting = True
+        try:
+            super().paint(painter, option, index)
+        finally:
+            self._painting = False
         text = index.data(Qt.ItemDataRole.DisplayRole)
         if not text:
             return
