@@ -19,6 +19,14 @@ def ids(model: TicketTableModel) -> list[str]:
     return [model.ticket_id(r) for r in range(model.rowCount())]
 
 
+def shown_list(qtbot, model: TicketTableModel) -> TicketListView:
+    view = TicketListView(model, TaskRunner())
+    qtbot.addWidget(view)
+    view.resize(800, 400)
+    view.show()
+    return view
+
+
 def test_the_whole_list_is_counted_and_its_rows_read_a_page_at_a_time(offline_services, themed_app):
     store = offline_services.store
     add_tickets(store, 450)
@@ -208,10 +216,7 @@ def test_a_long_list_at_its_top_shows_new_tickets_after_a_refresh(offline_servic
     add_tickets(store, 60)
     monkeypatch.setattr(model_module, "LIVE_WINDOW", 30)
     model = TicketTableModel(store.inbox, page_size=20)
-    view = TicketListView(model, TaskRunner())
-    qtbot.addWidget(view)
-    view.resize(800, 400)
-    view.show()
+    view = shown_list(qtbot, model)
     model.reload()
     view.select_first()
     selected = view.current_ticket
@@ -296,10 +301,7 @@ def test_a_header_click_keeps_the_selected_ticket_when_it_is_in_the_new_first_pa
     store = offline_services.store
     add_tickets(store, 230)
     model = TicketTableModel(store.inbox, page_size=50, background=True)
-    view = TicketListView(model, TaskRunner())
-    qtbot.addWidget(view)
-    view.resize(800, 400)
-    view.show()
+    view = shown_list(qtbot, model)
     model.reload()
     model.start_reader()
     qtbot.waitUntil(lambda: model.counted and not model.reading)
