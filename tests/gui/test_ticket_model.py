@@ -10,7 +10,7 @@ from supportdesk.ui.tasks import TaskRunner
 from supportdesk.ui.tickets.model import COLUMN_INDEX, TicketIdRole, TicketTableModel
 from supportdesk.ui.tickets.view import TicketListView
 
-from gui_helpers import add_tickets
+from gui_helpers import add_tickets, bulk_insert
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -315,4 +315,39 @@ def test_a_header_click_keeps_the_selected_ticket_when_it_is_in_the_new_first_pa
     assert view.current_ticket == target
     assert model.ticket_id(view.table.currentIndex().row()) == target == model.ticket_id(10)
     assert view.table.rowAt(0) == 0  # back at the top of the new order
+    model.stop()
+
+
+def test_random_drags_sorts_and_filters_show_the_stores_order(offline_services, qtbot):
+    """Pages read in the background after a key, before a key or at an offset, sorts as layout
+    changes, filters as resets, late reads dropped: whatever the agent does, every row shown is
+    the store's row at that place."""
+    import random
+
+    from supportdesk.ui.tickets.model import COLUMNS
+
+    store = offline_services.store
+    bulk_insert(store.db.path, 300)
+    rng = random.Random(5)
+    model = TicketTableModel(store.inbox, page_size=7, keep_pages=3, background=True)
+    model.reload()
+    model.start_reader()
+    ticket = COLUMN_INDEX["ticket"]
+    for _ in range(80):
+        op = rng.random()
+        if op < 0.2:
+            model.sort(rng.randrange(len(COLUMNS)), rng.choice([Qt.SortOrder.AscendingOrder,
+                                                                Qt.SortOrder.DescendingOrder]))
+        elif op < 0.3:
+            model.set_filters(status=rng.choice([None, "OPEN", "RESOLVED"]),
+                              provider=rng.choice([None, "support"]))
+        qtbot.waitUntil(lambda: model.counted and not model.reading)
+        expected = [r["id"] for r in store.inbox.page_rows(model.query, limit=1000)]
+        assert model.rowCount() == len(expected), model.query
+        asked = [rng.randrange(len(expected)) for _ in range(3)] if expected else []
+        for row in asked:  # painted: blank now, its page asked for in the background
+            model.index(row, ticket).data()
+        qtbot.waitUntil(lambda: not model.reading)
+        for row in asked:
+            assert model.index(row, ticket).data() == expected[row], (model.query, row)
     model.stop()
