@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import marshal
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -156,14 +156,14 @@ def load_config(config: str | Path | None = None, data_dir: str | Path | None = 
     env = os.environ if env is None else env
     explicit = config or env.get("SUPPORTDESK_CONFIG")
     path = Path(explicit).expanduser() if explicit else default_config_path()
+    ddir = data_dir or env.get("SUPPORTDESK_DATA_DIR")
+    ddir = Path(ddir).expanduser() if ddir else default_data_dir()
     doc: dict[str, Any] = {}
     text = ""
+    cached = False
     if path.exists():
         text = _read(path)
-        try:
-            doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
+        doc, cached = _parse(text, path, ddir)
     elif explicit:
         raise ConfigError(f"{path}: configuration file not found")
     else:
@@ -187,9 +187,44 @@ def load_config(config: str | Path | None = None, data_dir: str | Path | None = 
         src = f"{path}: " if path else ""
         raise ConfigError(f"{src}profile '{name}' is not defined (add [profiles.{name}.<provider>] "
                           f"sections, or use --profile sandbox)")
-    ddir = data_dir or env.get("SUPPORTDESK_DATA_DIR")
-    return Config(profile=name, data_dir=Path(ddir).expanduser() if ddir else default_data_dir(),
-                  config_path=path, settings=settings, secrets=Secrets(name, env=env))
+    if text and not cached:
+        _remember(text, doc, ddir)  # only a file that passed validation (no unknown keys)
+    return Config(profile=name, data_dir=ddir, config_path=path, settings=settings,
+                  secrets=Secrets(name, env=env))
+
+
+PARSED = "config.parsed"  # in the data dir: the last configuration file's text and its parse
+
+
+def _parse(text: str, path: Path, data_dir: Path) -> tuple[dict[str, Any], bool]:
+    """The file's TOML, and whether it came from the data dir's copy of the last parse.
+
+    The window's start-up would otherwise import `tomllib` (~6 ms before its first paint) to
+    parse the same few lines every time. The copy is used only for exactly the same text."""
+    try:
+        seen, doc = marshal.loads((data_dir / PARSED).read_bytes())
+        if seen == text and isinstance(doc, dict):
+            return doc, True
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    import tomllib
+
+    try:
+        return tomllib.loads(text), False
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _remember(text: str, doc: dict[str, Any], data_dir: Path) -> None:
+    if not data_dir.is_dir():
+        return
+    tmp = data_dir / f".{PARSED}.{os.getpid()}"
+    try:
+        blob = marshal.dumps((text, doc))  # ValueError for TOML dates, which marshal cannot hold
+        tmp.write_bytes(blob)
+        os.replace(tmp, data_dir / PARSED)
+    except (OSError, ValueError):
+        tmp.unlink(missing_ok=True)
 
 
 def _read(path: Path) -> str:

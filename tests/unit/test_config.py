@@ -118,3 +118,32 @@ def test_the_documented_example_config_loads():
     cfg = load_config(example, "/tmp/unused", env={})
     assert cfg.profile == "production" and set(cfg.settings) == {
         "cardlytics", "support", "radar", "offers_feedback", "wasabi", "webhook"}
+
+
+def test_the_last_parse_is_kept_in_the_data_dir_for_the_same_text_only(tmp_path, monkeypatch):
+    import sys
+
+    data = tmp_path / "data"
+    data.mkdir()
+    path = _write(tmp_path, GOOD)
+    first = load_config(path, data, env={})
+    assert (data / "config.parsed").is_file()
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # any parse now fails to import tomllib
+    again = load_config(path, data, env={})
+    assert again.settings == first.settings and again.profile == "production"
+    path.write_text(GOOD.replace("acme-desk", "other-desk"))  # new text: parsed again
+    with pytest.raises(ImportError):
+        load_config(path, data, env={})
+    monkeypatch.delitem(sys.modules, "tomllib")
+    assert load_config(path, data, env={}).section("radar")["username"] == "other-desk"
+
+
+def test_a_rejected_file_is_never_kept(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    bad = GOOD.replace('username = "acme-desk"', 'username = "acme-desk"\npassword = "hunter2"')
+    with pytest.raises(ConfigError, match="password"):
+        load_config(_write(tmp_path, bad), data, env={})
+    assert not (data / "config.parsed").exists()
+    load_config(_write(tmp_path, GOOD), tmp_path / "missing", env={})  # no data dir yet: nothing kept
+    assert not (tmp_path / "missing").exists()
