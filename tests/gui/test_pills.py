@@ -51,3 +51,17 @@ def test_pills_are_drawn_in_the_themes_colours_and_repaint_alike(offline_service
         assert dark != first
     finally:
         theme.current().set_mode("light")
+
+
+def test_theme_tokens_read_without_json_are_the_json_files():
+    """The token files are parsed as Python literals (no json import before the first paint):
+    they must stay flat objects of strings, which both read alike."""
+    import json
+
+    from supportdesk.resources import resource_text
+    from supportdesk.ui import theme
+
+    for scheme in ("light", "dark"):
+        tokens = theme._tokens(scheme)
+        assert tokens == json.loads(resource_text(f"themes/{scheme}.json"))
+        assert tokens and all(isinstance(k, str) and isinstance(v, str) for k, v in tokens.items())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import ast
 import os
 import subprocess
 import sys
@@ -27,7 +27,7 @@ def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path
     config.profile_dir.mkdir(parents=True)
     Database(config.db_path, maintenance=False).close()
     script = textwrap.dedent(f"""
-        import json, sys
+        import sys
         from pathlib import Path
         from supportdesk.config import Config
         from supportdesk.ui.launch import make_app, open_window, wait_painted
@@ -38,15 +38,16 @@ def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path
         window.show()
         painted = wait_painted(app, window)
         heavy = sorted(m for m in ("httpx", "pydantic", "supportdesk.app", "supportdesk.services.tickets",
-                                   "supportdesk.models.ticket", "supportdesk.ui.tickets.detail", "asyncio")
+                                   "supportdesk.models.ticket", "supportdesk.ui.tickets.detail", "asyncio",
+                                   "supportdesk.services.health", "json", "tomllib")
                        if m in sys.modules)
-        print(json.dumps({{"painted": painted is not None, "heavy": heavy,
-                           "rows": window.model.rowCount(), "detail": window.detail is not None}}))
+        print(repr({{"painted": painted is not None, "heavy": heavy,
+                     "rows": window.model.rowCount(), "detail": window.detail is not None}}))
     """)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got = ast.literal_eval(out.stdout.strip().splitlines()[-1])
     assert got == {"painted": True, "heavy": [], "rows": 0, "detail": False}
 
 

@@ -7,7 +7,6 @@ window's first paint.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,4 +29,6 @@ def resource_text(name: str) -> str:
 
 @cache
 def wasabi_schema() -> dict[str, Any]:
+    import json  # not before the window's first paint
+
     return json.loads(resource_text("wasabi_customer_care_ticket.schema.json"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sqlite3
@@ -342,4 +341,6 @@ def _is_read(sql: str) -> bool:
 
 
 def dumps(value: Any) -> str:
+    import json  # on the first write, not before the window's first paint (2 ms)
+
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
