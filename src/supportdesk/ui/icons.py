@@ -6,23 +6,46 @@ handful of toolbar icons, and rendering every size of every icon up front cost i
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QIcon, QIconEngine, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
 
 from supportdesk.resources import resource_bytes
 from supportdesk.ui import theme
 
 
+_ROOT = re.compile(rb"<svg\b[^>]*>")
+_SIZE = re.compile(rb'\s(?:width|height)="[^"]*"')
+
+
 def _render(svg: bytes, width: int, height: int | None = None) -> QPixmap:
+    """The SVG drawn at this size by Qt's SVG image plugin, all in C++. Drawing it through
+    QSvgRenderer and a QImage from Python imported QtSvg and built those classes' Python enums
+    before the window's first paint; the pixels are the same (the plugin uses QSvgRenderer)."""
+    height = height or width
+
+    def sized(root: re.Match[bytes]) -> bytes:
+        return _SIZE.sub(b"", root.group(0)).replace(b"<svg", f'<svg width="{width}" height="{height}"'.encode(), 1)
+
+    pix = QPixmap()
+    if pix.loadFromData(_ROOT.sub(sized, svg, count=1), "SVG"):
+        return pix
+    return _render_with_qtsvg(svg, width, height)  # no SVG image plugin (a trimmed Qt)
+
+
+def _render_with_qtsvg(svg: bytes, width: int, height: int) -> QPixmap:
+    from PySide6.QtCore import QByteArray, QRectF
+    from PySide6.QtGui import QImage
+    from PySide6.QtSvg import QSvgRenderer
+
     renderer = QSvgRenderer(QByteArray(svg))
-    image = QImage(width, height or width, QImage.Format.Format_ARGB32_Premultiplied)
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, width, height or width))
+    renderer.render(painter, QRectF(0, 0, width, height))
     painter.end()
     return QPixmap.fromImage(image)
 
