@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView
 
 from supportdesk.models.ticket import SyncState, TicketStatus, utcnow
 from supportdesk.ui.tasks import TaskRunner
@@ -224,6 +225,13 @@ def test_a_long_list_at_its_top_shows_new_tickets_after_a_refresh(offline_servic
     view.refresh()
     assert model.ticket_id(0) == new.id  # near the top: read again from the first page
     qtbot.waitUntil(lambda: view.current_ticket == selected)  # and the selection kept
+    view.table.scrollTo(model.index(6, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+    qtbot.waitUntil(lambda: view.table.rowAt(0) == 6)
+    view.select_ticket(model.ticket_id(8))  # on screen
+    add_tickets(store, 1, start=550)
+    view.refresh()  # still near the top: read again, and the agent keeps their place
+    qtbot.wait(20)
+    assert view.table.rowAt(0) == 6 and view.table.currentIndex().row() == 9
     view.table.scrollToBottom()
     qtbot.waitUntil(lambda: view.table.rowAt(0) > 20)
     order = ids(model)
