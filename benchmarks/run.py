@@ -287,7 +287,10 @@ def bench_outbox(results: dict[str, float], extra: dict[str, Any]) -> None:
     made: list[str] = []
     times: list[float] = []
     store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the desk at rest, then an agent writes
-    time.sleep(1.0)
+    deadline = time.monotonic() + 30
+    while not store.db.wal_grown() and time.monotonic() < deadline:  # at rest: its WAL pre-grown
+        time.sleep(0.05)
+    time.sleep(0.2)
     try:
         for i in range(1100):
             now = utcnow()

@@ -244,3 +244,21 @@ def test_closing_the_cache_stops_a_read_running_in_another_thread(tmp_path):
     s.close()
     t.join(timeout=10)
     assert not t.is_alive() and outcome == ["OperationalError"]  # interrupted
+
+
+def test_an_idle_cache_grows_its_wal_to_its_room(tmp_path):
+    import time
+
+    s = Store(tmp_path / "cache.db")
+    try:
+        s.tickets.insert(_ticket(1))  # the WAL file exists from the first write
+        s.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert not s.db.wal_grown()
+        deadline = time.monotonic() + 15
+        while not s.db.wal_grown() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert s.db.wal_grown()  # the maintenance thread filled it while nothing was written
+        s.tickets.insert(_ticket(2))  # and the cache still works on top of the zeros
+        assert [r["id"] for r in s.inbox.page_rows(limit=5)] == ["SD-000002", "SD-000001"]
+    finally:
+        s.close()

@@ -199,6 +199,11 @@ class Database:
                 if conn.execute("PRAGMA data_version").fetchone()[0] != before:
                     return
 
+    def wal_grown(self) -> bool:
+        """The WAL file has its room (see _fill_wal), as an idle desk has it about a second after
+        it opened the cache: commits then overwrite blocks the file already has."""
+        return self._wal_size() >= self._wal_target()
+
     def _wal_size(self) -> int:
         try:
             return self._wal.stat().st_size
