@@ -139,6 +139,36 @@ async def test_late_event_never_moves_a_ticket_backwards(services):
     assert after.status is TicketStatus.RESOLVED and after.resolution == "No Credit: Reward Pending"
 
 
+async def test_the_windows_share_of_open_tickets_takes_the_newest_and_turns_through_the_rest(services):
+    """A window's sync refreshes a bounded share of the unresolved tickets (the CLI's all of them):
+    the most recently updated half each time, and the older ones in turn."""
+    from datetime import timedelta
+
+    from supportdesk.models.ticket import Ticket, utcnow
+
+    store = services.store
+    base = utcnow() - timedelta(days=1)
+    for n in range(11):
+        store.tickets.insert(Ticket(id=f"SD-{n:06d}", provider="support", external_id=f"Z{n}",
+                                    status=TicketStatus.OPEN, sync_state=SyncState.SYNCED,
+                                    customer_id="c", subject=f"s{n}", created_at=base,
+                                    updated_at=base + timedelta(minutes=n)))
+    store.tickets.insert(Ticket(id="SD-RESOLVED", provider="support", external_id="ZR",
+                                status=TicketStatus.RESOLVED, sync_state=SyncState.SYNCED, customer_id="c",
+                                subject="done", created_at=base, updated_at=base + timedelta(hours=1)))
+    newest = {"SD-000010", "SD-000009"}
+    older: list[str] = []
+    for _ in range(4):
+        share = [t.id for t in services.tickets.open_share(4)]
+        assert len(share) == len(set(share)) and newest <= set(share) and "SD-RESOLVED" not in share
+        older += [i for i in share if i not in newest]
+    # The nine older ones, two per round, newest first, then from the start again.
+    assert older == [f"SD-{n:06d}" for n in (8, 7, 6, 5, 4, 3, 2, 1)]
+    assert [t.id for t in services.tickets.open_share(4)][2:] == ["SD-000000"]
+    assert [t.id for t in services.tickets.open_share(4)][2:] == ["SD-000008", "SD-000007"]
+    assert len(services.store.tickets.unresolved()) == 11  # the CLI's sync: every one
+
+
 async def test_no_secret_reaches_the_data_dir(tmp_path, sandbox_factory):
     secrets = {"radar_password": "Rp-93jd-SECRETVALUE", "clientkey": "Ck-SECRETVALUE-1",
                "clientpass": "Cp-SECRETVALUE-2", "apikey": "Ak-SECRETVALUE-3",

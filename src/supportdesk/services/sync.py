@@ -30,8 +30,10 @@ class SyncService:
         self.tickets = tickets
         self.last_sync: datetime | None = None
 
-    async def run(self, *, idle_timeout: float = 30.0, refresh: bool = True,
+    async def run(self, *, idle_timeout: float = 30.0, refresh: bool = True, refresh_limit: int | None = None,
                   on_progress: Callable[[Outcome], None] | None = None) -> SyncReport:
+        """`refresh_limit`: refresh that many unresolved tickets (the window's periodic share, see
+        TicketService.open_share) instead of all of them (the CLI's `sync`)."""
         report = SyncReport()
         outcomes = await self.sender.drain(idle_timeout=idle_timeout, on_progress=on_progress)
         final: dict[int, Outcome] = {}
@@ -42,7 +44,7 @@ class SyncService:
         report.failed = len(report.failures)
         report.pending = sum(1 for i in self.store.outbox.undelivered() if i.state != "failed")
         if refresh:
-            done, errors = await self.tickets.refresh_open()
+            done, errors = await self.tickets.refresh_open(refresh_limit)
             report.refreshed = len(done)
             report.refresh_errors = [(t.id, e) for t, e in errors]
         report.finished_at = self.last_sync = utcnow()

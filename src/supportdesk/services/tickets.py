@@ -39,6 +39,7 @@ class TicketService:
         self._support = support
         self._files = files
         self._concurrency = refresh_concurrency
+        self._rotation = 0  # where the next share of older unresolved tickets starts (open_share)
         self.require_secrets = require_secrets
         sender.register(CARDLYTICS_CREATE, self._send_cardlytics, self._rejected_ticket)
         sender.register(SUPPORT_CREATE, self._send_support, self._rejected_ticket)
@@ -266,10 +267,27 @@ class TicketService:
         await asyncio.gather(*(one(t) for t in tickets))
         return done, errors
 
-    async def refresh_open(self) -> tuple[list[Ticket], list[tuple[Ticket, str]]]:
-        # Read in a worker thread (its own connection): with a big cache the list is long, and
-        # the window's loop must not wait for it.
-        return await self.refresh(await asyncio.to_thread(self.store.tickets.unresolved))
+    async def refresh_open(self, limit: int | None = None) -> tuple[list[Ticket], list[tuple[Ticket, str]]]:
+        """Refresh every unresolved ticket (the CLI's `sync`), or with `limit` the window's share
+        of them (see open_share). Read in a worker thread (its own connection): with a big cache
+        the list is long, and the window's loop must not wait for it."""
+        if limit is None:
+            return await self.refresh(await asyncio.to_thread(self.store.tickets.unresolved))
+        return await self.refresh(await asyncio.to_thread(self.open_share, limit))
+
+    def open_share(self, limit: int) -> list[Ticket]:
+        """Up to `limit` unresolved tickets: the most recently updated half, and in turn the next
+        slice of the older ones, so that a window syncing every few minutes refreshes what moves
+        now at once and every older ticket within a few rounds, instead of polling a big cache
+        whole each time (two thirds of a million tickets at 1M)."""
+        newest = self.store.tickets.unresolved(limit=max(1, limit // 2))
+        rest = limit - len(newest)
+        older = self.store.tickets.unresolved(limit=rest, offset=len(newest) + self._rotation) if rest else []
+        self._rotation += len(older)
+        if len(older) < rest:  # the end of the older ones: start over from the first of them
+            self._rotation = 0
+        seen = {t.id for t in newest}
+        return newest + [t for t in older if t.id not in seen]
 
     async def _refresh_one(self, t: Ticket) -> Ticket:
         if not t.external_id or t.sync_state is SyncState.QUEUED:

@@ -174,11 +174,19 @@ class TicketRepo:
     def count(self, q: TicketQuery = TicketQuery()) -> int:
         return self.inbox.count(q)
 
-    def unresolved(self, provider: str | None = None) -> list[Ticket]:
+    def unresolved(self, provider: str | None = None, *, limit: int | None = None,
+                   offset: int = 0) -> list[Ticket]:
+        """Tickets a provider may still change, oldest first; with `limit`, a slice of them
+        newest first (`offset` rows in)."""
         sql = ("SELECT * FROM tickets WHERE status != 'RESOLVED' AND external_id IS NOT NULL "
                "AND sync_state IN ('sent', 'synced')")
         params: list[Any] = []
         if provider:
             sql += " AND provider = ?"
             params.append(provider)
-        return [_row_to_ticket(r) for r in self.db.query(sql + " ORDER BY updated_at", params)]
+        if limit is None:
+            sql += " ORDER BY updated_at"
+        else:
+            sql += " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [_row_to_ticket(r) for r in self.db.query(sql, params)]

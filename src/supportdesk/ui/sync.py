@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 SYNC_INTERVAL_MS = 60_000
 IDLE_TIMEOUT = 5.0  # seconds the outbox drain waits for a retry before giving the loop back
+# Unresolved tickets a window's sync refreshes: the 250 most recently updated and, in turn, 250
+# of the older ones (the CLI's `sync` refreshes them all). Webhooks bring cardlytics changes anyway.
+REFRESH_SHARE = 500
 
 
 class SyncController(QObject):
@@ -78,7 +81,8 @@ class SyncController(QObject):
             if self.health.all_offline():
                 self._done(None)
                 return
-            report = await self.services.sync.run(idle_timeout=IDLE_TIMEOUT, refresh=True)
+            report = await self.services.sync.run(idle_timeout=IDLE_TIMEOUT, refresh=True,
+                                                  refresh_limit=REFRESH_SHARE)
         except Exception as exc:
             log.exception("sync failed")
             if alive(self):
