@@ -39,7 +39,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class TicketTableModel(QAbstractTableModel):
-    queryChanged = Signal(object)  # TicketQuery, after the model was reset for it
+    queryChanged = Signal(object)  # TicketQuery: another sort or filter is shown (not a reload)
     firstPage = Signal()  # the first page of the query is in (at once, or read in the background)
     countChanged = Signal(int)  # the query's count, once known
     refreshed = Signal()  # after a live re-read
@@ -220,10 +220,11 @@ class TicketTableModel(QAbstractTableModel):
         reads its first page in the background (a header click never waits for the disk); it
         is a layout change, not a reset, which at 1M rows made the header count its sections
         again (4 ms)."""
-        if query == self._query and not force:
+        changed = query != self._query
+        if not (changed or force):
             return
-        if (self._background and self._counted and not force
-                and replace(query, sort="", descending=False) == replace(self._query, sort="", descending=False)):
+        same_list = replace(query, sort="", descending=False) == replace(self._query, sort="", descending=False)
+        if self._background and self._counted and changed and same_list:
             self.layoutAboutToBeChanged.emit()
             self._replace(query)
             persistent = self.persistentIndexList()  # the rows hold other tickets now
@@ -245,7 +246,8 @@ class TicketTableModel(QAbstractTableModel):
                     self._n, self._counted = self._inbox.count(query), True
             self.endResetModel()
             self.firstPage.emit()
-        self.queryChanged.emit(query)
+        if changed:
+            self.queryChanged.emit(query)
         if self._counted:
             self.countChanged.emit(self._n)
 

@@ -117,7 +117,6 @@ class TicketListView(QWidget):
         self._tasks = tasks
         self._current: str | None = None
         self._keep: str | None = None  # the ticket selected before a reset, selected again after
-        self._query = model.query  # the last one shown: a new sort or filter starts at the top
         self._context_actions: list[QAction] = []
         self.filters = FilterBar(self)
         self.table = TicketTable(model, self)
@@ -136,7 +135,7 @@ class TicketListView(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         model.modelAboutToBeReset.connect(self._before_reset)
         model.layoutAboutToBeChanged.connect(self._before_reset)  # a new sort
-        model.queryChanged.connect(self._query_changed)
+        model.queryChanged.connect(lambda _q: self.table.scrollToTop())  # not on a reload after a sync
         model.firstPage.connect(self._first_page)
         model.countChanged.connect(lambda n: self._show_count(self.model.query, n))  # no count of its own
         model.rowsInserted.connect(lambda *_: self._update_empty())
@@ -234,11 +233,6 @@ class TicketListView(QWidget):
 
     def _before_reset(self) -> None:
         self._keep = self._current
-
-    def _query_changed(self, query: TicketQuery) -> None:
-        if query != self._query:  # not a reload after a sync: the agent keeps their place
-            self._query = query
-            self.table.scrollToTop()
 
     def _first_page(self) -> None:
         # Right after the reset, or a moment later for a new sort (read in the background).
