@@ -53,6 +53,11 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA wal_autocheckpoint=0")
     # Index pages of a million tickets: inserts and pages find them here, not through read().
     conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+    # Statement journals in memory. An insert that fires a trigger or checks a foreign key keeps
+    # one, and at 1M tickets it spilled to a file in /var/tmp in half the durable writes (create,
+    # unlink, writes, close): ~0.1 ms of each. The desk's queries are bounded by an index or a
+    # LIMIT, so no big sort or temp table lands in memory instead (a migration's index build may).
+    conn.execute("PRAGMA temp_store=MEMORY")
     return conn
 
 
