@@ -6,7 +6,6 @@ import logging
 import marshal
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -100,13 +99,20 @@ class Secrets:
             pass
 
 
-@dataclass
 class Config:
-    profile: str
-    data_dir: Path
-    config_path: Path | None
-    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    secrets: Secrets | None = None
+    """One profile's settings and where its data lives. A plain class: the window's first paint
+    imports this module, and a dataclass (and its module) cost that ~1 ms."""
+
+    def __init__(self, profile: str, data_dir: Path, config_path: Path | None,
+                 settings: dict[str, dict[str, Any]] | None = None, secrets: Secrets | None = None) -> None:
+        self.profile = profile
+        self.data_dir = data_dir
+        self.config_path = config_path
+        self.settings: dict[str, dict[str, Any]] = {} if settings is None else settings
+        self.secrets = secrets
+
+    def __repr__(self) -> str:  # no settings or secrets: a repr ends up in logs and tracebacks
+        return f"Config(profile={self.profile!r}, data_dir={self.data_dir!r}, config_path={self.config_path!r})"
 
     @property
     def is_sandbox(self) -> bool:

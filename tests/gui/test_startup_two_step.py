@@ -39,7 +39,7 @@ def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path
         painted = wait_painted(app, window)
         heavy = sorted(m for m in ("httpx", "pydantic", "supportdesk.app", "supportdesk.services.tickets",
                                    "supportdesk.models.ticket", "supportdesk.ui.tickets.detail", "asyncio",
-                                   "supportdesk.services.health", "json", "tomllib")
+                                   "supportdesk.services.health", "json", "tomllib", "dataclasses")
                        if m in sys.modules)
         print(repr({{"painted": painted is not None, "heavy": heavy,
                      "rows": window.model.rowCount(), "detail": window.detail is not None}}))

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from supportdesk.store.db import Database
 from supportdesk.store.schema import (
@@ -23,8 +22,10 @@ MANY_MATCHES = 2000
 INDEX_BATCH = 50  # queued rows the maintenance thread indexes per transaction (a few ms)
 
 
-@dataclass(frozen=True)
-class TicketQuery:
+class TicketQuery(NamedTuple):
+    """What the inbox shows. A named tuple rather than a dataclass: the window's first paint
+    imports this module, and a dataclass took 0.8 ms to build (the module another 0.5)."""
+
     status: str | None = None
     provider: str | None = None
     search: str | None = None
@@ -153,7 +154,7 @@ class InboxQueries:
         known key). `columns` (default all) come in that order; `id` and the sort column, which
         the next `after` needs, are added at the end when missing."""
         if before is not None:
-            back = replace(q, descending=not q.descending)
+            back = q._replace(descending=not q.descending)
             return self.page_rows(back, after=before, limit=limit, columns=columns)[::-1]
         if q.sort not in SORTABLE:
             raise ValueError(f"cannot sort by {q.sort!r}; choose one of {', '.join(SORTABLE)}")

@@ -3,7 +3,7 @@ is ui/shortcuts_dialog.py, imported when first opened)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -62,8 +62,7 @@ class WindowActions(QObject):
                 action.setIcon(icons.icon(action.data()))
 
 
-@dataclass(frozen=True)
-class Chrome:
+class Chrome(NamedTuple):
     new_menu: QMenu
     ticket_menu: QMenu
     about: QAction

@@ -12,7 +12,6 @@ a sync); a long list keeps its order.
 from __future__ import annotations
 
 import gc
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
@@ -111,8 +110,8 @@ class TicketTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
-        self.set_query(replace(self._query, sort=COLUMNS[column].sort_key,
-                               descending=order == Qt.SortOrder.DescendingOrder))
+        self.set_query(self._query._replace(sort=COLUMNS[column].sort_key,
+                                            descending=order == Qt.SortOrder.DescendingOrder))
 
     # --- reading --------------------------------------------------------------------------
     def start_reader(self) -> ThreadPoolExecutor:
@@ -211,8 +210,8 @@ class TicketTableModel(QAbstractTableModel):
 
     def set_filters(self, *, status: str | None = None, provider: str | None = None,
                     search: str | None = None) -> None:
-        self.set_query(replace(self._query, status=status or None, provider=provider or None,
-                               search=(search or "").strip() or None))
+        self.set_query(self._query._replace(status=status or None, provider=provider or None,
+                                            search=(search or "").strip() or None))
 
     def set_query(self, query: TicketQuery, *, force: bool = False) -> None:
         """Show another query. Its first page is read at once (a reset never flashes an empty
@@ -223,7 +222,7 @@ class TicketTableModel(QAbstractTableModel):
         changed = query != self._query
         if not (changed or force):
             return
-        same_list = replace(query, sort="", descending=False) == replace(self._query, sort="", descending=False)
+        same_list = query._replace(sort="", descending=False) == self._query._replace(sort="", descending=False)
         if self._background and self._counted and changed and same_list:
             self.layoutAboutToBeChanged.emit()
             self._replace(query)
