@@ -193,14 +193,19 @@ def test_status_change_notifies_and_updates_the_row(offline_services, window_for
 
 def test_dark_theme(offline_services, window_for, themed_app):
     w = window_for(offline_services)
+    # The style sheet is applied again on a switch: the toolbar must keep the shape it was built
+    # with (its rule once said more padding than the toolbar got at start: +8 px on a switch).
+    shape = (w.toolbar.sizeHint(), w.toolbar.layout().spacing())
     try:
         w.set_theme("dark")
         assert theme.current().scheme == "dark"
         assert themed_app.palette().color(QPalette.ColorRole.Window).name() == theme.color("window").name()
         assert themed_app.palette().color(QPalette.ColorRole.Window).lightness() < 80
+        assert (w.toolbar.sizeHint(), w.toolbar.layout().spacing()) == shape
     finally:
         w.set_theme("light")
     assert themed_app.palette().color(QPalette.ColorRole.Window).lightness() > 200
+    assert (w.toolbar.sizeHint(), w.toolbar.layout().spacing()) == shape
 
 
 def test_new_ticket_opens_a_form(offline_services, window_for):

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path):
-    """What the window needs for its first paint must stay light: no httpx, pydantic, services."""
+    """What the window needs for its first paint must stay light: no httpx, pydantic, services.
+    As run_gui does it, the style sheet comes after the window is built, with the same result."""
     config = make_config(tmp_path / "data", {"cardlytics": UNREACHABLE})
     config.profile_dir.mkdir(parents=True)
     Database(config.db_path, maintenance=False).close()
@@ -30,25 +31,35 @@ def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path
         import sys
         from pathlib import Path
         from supportdesk.config import Config
+        from supportdesk.ui import theme
         from supportdesk.ui.launch import make_app, open_window, wait_painted
         config = Config(profile="test", data_dir=Path({str(config.data_dir)!r}), config_path=None,
                         settings={{}}, secrets=None)
-        app = make_app()
+        app = make_app(sheet=False)
+        unstyled = app.styleSheet() == ""
         window = open_window(config)
         window.show()
         painted = wait_painted(app, window)
+        styled = app.styleSheet() == theme.stylesheet(theme.current().scheme)
+        shape = lambda w: [(x.sizeHint().width(), x.sizeHint().height()) for x in (
+            w, w.toolbar, w.menuBar(), w.inbox.filters, w.inbox.table.horizontalHeader(), w.status)]
+        built_under_the_sheet = open_window(config)
+        built_under_the_sheet.show()
+        wait_painted(app, built_under_the_sheet)
+        same_shape = shape(window) == shape(built_under_the_sheet)
         heavy = sorted(m for m in ("httpx", "pydantic", "supportdesk.app", "supportdesk.services.tickets",
                                    "supportdesk.models.ticket", "supportdesk.ui.tickets.detail", "asyncio",
                                    "supportdesk.services.health", "json", "tomllib", "dataclasses")
                        if m in sys.modules)
         print(repr({{"painted": painted is not None, "heavy": heavy,
-                     "rows": window.model.rowCount(), "detail": window.detail is not None}}))
+                     "rows": window.model.rowCount(), "detail": window.detail is not None,
+                     "sheet": (unstyled, styled, same_shape)}}))
     """)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     got = ast.literal_eval(out.stdout.strip().splitlines()[-1])
-    assert got == {"painted": True, "heavy": [], "rows": 0, "detail": False}
+    assert got == {"painted": True, "heavy": [], "rows": 0, "detail": False, "sheet": (True, True, True)}
 
 
 def test_the_shell_shows_the_cache_and_attach_brings_the_rest(tmp_path, settings, qtbot, run):

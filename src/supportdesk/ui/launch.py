@@ -41,7 +41,9 @@ def _error_dialog(title: str, text: str) -> None:
     del app
 
 
-def make_app(argv: list[str] | None = None) -> Any:
+def make_app(argv: list[str] | None = None, *, sheet: bool = True) -> Any:
+    """The QApplication with the desk's identity and theme; `sheet=False` leaves the style sheet
+    to `open_window`, which applies it once the window is built (see Theme.apply_sheet)."""
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -59,7 +61,7 @@ def make_app(argv: list[str] | None = None) -> Any:
         app = QApplication([*(argv or sys.argv[:1]), "-style", "Fusion"])
     apply_identity(app)
     mode = str(QSettings().value("view/theme", "system"))
-    theme.install(app, mode, set_style=not fusion)
+    theme.install(app, mode, set_style=not fusion, sheet=sheet)
     return app
 
 
@@ -69,9 +71,14 @@ def open_window(config: Config) -> Any:
     from supportdesk.store.inbox import InboxQueries
     from supportdesk.ui.main_window import MainWindow
 
+    from supportdesk.ui import theme
+
     config.profile_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.db_path)
-    return MainWindow(config=config, inbox=InboxQueries(db), recovery=db.recovery)
+    window = MainWindow(config=config, inbox=InboxQueries(db), recovery=db.recovery)
+    if (t := theme.current()) is not None:
+        t.apply_sheet()  # left by make_app(sheet=False) for after the build
+    return window
 
 
 def wait_painted(app: Any, window: Any, timeout: float = 2.0) -> float | None:
@@ -220,7 +227,7 @@ def run_gui(args: Any) -> int:
     pyside.load()  # before the modules of the window are imported (see there)
     from supportdesk.ui.single_instance import SingleInstance
 
-    app = make_app()
+    app = make_app(sheet=False)
     instance = SingleInstance(SingleInstance.key_for(config.data_dir, config.profile))
     if not instance.is_primary(listen=False):  # one desk per profile: hand the arguments over
         return 0 if instance.notify_primary(sys.argv[1:]) else 1

@@ -56,8 +56,10 @@ class Theme(QObject):
 
     changed = Signal(str)
 
-    def __init__(self, app: QApplication, mode: str = "system", *, set_style: bool = True) -> None:
-        """`set_style=False`: the app already runs Fusion (given on its command line)."""
+    def __init__(self, app: QApplication, mode: str = "system", *, set_style: bool = True,
+                 sheet: bool = True) -> None:
+        """`set_style=False`: the app already runs Fusion (given on its command line).
+        `sheet=False`: the palette only, the style sheet comes with `apply_sheet()`."""
         super().__init__(app)
         self._app = app
         self._mode = mode if mode in MODES else "system"
@@ -65,7 +67,7 @@ class Theme(QObject):
         if set_style:
             app.setStyle("Fusion")
         app.styleHints().colorSchemeChanged.connect(self._system_changed)
-        self.apply()
+        self.apply(sheet=sheet)
 
     @property
     def mode(self) -> str:
@@ -85,12 +87,21 @@ class Theme(QObject):
         hints = QGuiApplication.styleHints()
         return "dark" if hints.colorScheme() == Qt.ColorScheme.Dark else "light"
 
-    def apply(self) -> None:
+    def apply(self, *, sheet: bool = True) -> None:
         scheme = self._resolve()
         self.scheme = scheme
         self._app.setPalette(_palette(_tokens(scheme)))
-        self._app.setStyleSheet(stylesheet(scheme))
+        if sheet:
+            self.apply_sheet()
         self.changed.emit(scheme)
+
+    def apply_sheet(self) -> None:
+        """The current scheme's style sheet, unless the app has it already. The desk's start-up
+        applies it once the first window is built (~2 ms sooner painted): set before, every
+        widget was polished through it again each time it went into a layout or a parent."""
+        sheet = stylesheet(self.scheme)
+        if self._app.styleSheet() != sheet:
+            self._app.setStyleSheet(sheet)
 
     def color(self, token: str) -> QColor:
         return QColor(_tokens(self.scheme).get(token, "#ff00ff"))
@@ -102,9 +113,9 @@ class Theme(QObject):
 _current: Theme | None = None
 
 
-def install(app: QApplication, mode: str = "system", *, set_style: bool = True) -> Theme:
+def install(app: QApplication, mode: str = "system", *, set_style: bool = True, sheet: bool = True) -> Theme:
     global _current
-    _current = Theme(app, mode, set_style=set_style)
+    _current = Theme(app, mode, set_style=set_style, sheet=sheet)
     return _current
 
 
