@@ -82,25 +82,13 @@ def open_window(config: Config) -> Any:
 
 
 def wait_painted(app: Any, window: Any, timeout: float = 2.0) -> float | None:
-    """Process events until the shown window has painted once; the monotonic time it did."""
-    from PySide6.QtCore import QEvent, QEventLoop, QObject
+    """Process events until the shown main window has painted once; the monotonic time it did."""
+    from PySide6.QtCore import QEventLoop
 
-    class Filter(QObject):
-        at: float | None = None
-
-        def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt override
-            if self.at is None and event.type() == QEvent.Type.Paint:
-                self.at = time.monotonic()
-            return False
-
-    f = Filter(window)
-    window.installEventFilter(f)
     deadline = time.monotonic() + timeout
-    while f.at is None and time.monotonic() < deadline:
+    while window.first_paint is None and time.monotonic() < deadline:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-    window.removeEventFilter(f)
-    f.deleteLater()
-    return f.at
+    return window.first_paint
 
 
 async def demo_first_start(services: Any) -> int:
