@@ -229,6 +229,7 @@ def run_gui(args: Any) -> int:
     instance.activated.connect(lambda argv: _second_launch(window, instance, argv))
     window.show()
     painted = wait_painted(app, window)  # the agent sees the cached inbox while the rest is built
+    window.actions_.bind_keys()
     gc.enable()  # the entry point turned it off for the start-up
     instance.listen()  # a second launch waited for this; its --compose waits for attach()
     if painted is not None:

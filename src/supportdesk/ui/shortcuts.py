@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QToolBar, QToolButton, QWidget
 
 from supportdesk.ui import icons
@@ -19,6 +19,7 @@ class WindowActions(QObject):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.groups: list[tuple[str, list[QAction]]] = []
+        self._keys: list[tuple[QAction, list[str]]] = []  # bound by bind_keys()
         a = self._make
         self.new_menu_action = a("new", "&New…", ["Ctrl+N"], "File a ticket, an invitation or feedback")
         self.new_menu_action.setIconText("New ▾")
@@ -50,11 +51,20 @@ class WindowActions(QObject):
         action = QAction(icons.icon(icon), text, self)
         action.setData(icon)
         if keys:
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self._keys.append((action, keys))
         action.setStatusTip(tip)
         action.setToolTip(f"{tip} ({keys[0]})" if keys else tip)
         return action
+
+    def bind_keys(self) -> None:
+        """Give the actions their shortcuts; the start-up calls it right after the first paint.
+        QKeySequence's Python class (a 70-member enum) and twenty sequences cost that paint ~1 ms."""
+        from PySide6.QtGui import QKeySequence
+
+        for action, keys in self._keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self._keys.clear()
 
     def retheme(self) -> None:
         for action in self.findChildren(QAction):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
     QTableView, QVBoxLayout, QWidget,
@@ -309,6 +309,8 @@ class TicketListView(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        from PySide6.QtGui import QKeySequence  # built after the first paint (see WindowActions.bind_keys)
+
         if event.matches(QKeySequence.StandardKey.Cancel) and self.filters.search.text():
             self.filters.search.clear()
             self.filters.flush()
