@@ -69,9 +69,8 @@ def open_window(config: Config) -> Any:
     """The main window's shell over the cache alone (not shown yet): no provider, no services."""
     from supportdesk.store.db import Database
     from supportdesk.store.inbox import InboxQueries
-    from supportdesk.ui.main_window import MainWindow
-
     from supportdesk.ui import theme
+    from supportdesk.ui.main_window import MainWindow
 
     config.profile_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.db_path)

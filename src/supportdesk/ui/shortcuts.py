@@ -58,7 +58,7 @@ class WindowActions(QObject):
 
     def bind_keys(self) -> None:
         """Give the actions their shortcuts; the start-up calls it right after the first paint.
-        QKeySequence's Python class (a 70-member enum) and twenty sequences cost that paint ~1 ms."""
+        QKeySequence's Python class (a 71-member enum) and twenty sequences cost that paint ~1 ms."""
         from PySide6.QtGui import QKeySequence
 
         for action, keys in self._keys:
