@@ -23,8 +23,8 @@ pytestmark = pytest.mark.timeout(60)
 
 def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path):
     """What the window needs for its first paint must stay light: no httpx, pydantic, services;
-    no shortcuts (bound right after the paint) or hidden banner yet. As run_gui does it, the style
-    sheet comes after the window is built, with the same result."""
+    no shortcuts (bound right after the paint), hidden banner or cache maintenance yet. As run_gui
+    does it, the style sheet comes after the window is built, with the same result."""
     config = make_config(tmp_path / "data", {"cardlytics": UNREACHABLE})
     config.profile_dir.mkdir(parents=True)
     Database(config.db_path, maintenance=False).close()
@@ -43,8 +43,14 @@ def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path
         painted = wait_painted(app, window)
         styled = app.styleSheet() == theme.stylesheet(theme.current().scheme)
         import PySide6.QtGui
-        later = {{"QKeySequence": "QKeySequence" in vars(PySide6.QtGui), "banner": window._banner is not None}}
+        import threading
+        maintaining = lambda: any(t.name.startswith("store-maintenance") for t in threading.enumerate())
+        later = {{"QKeySequence": "QKeySequence" in vars(PySide6.QtGui), "banner": window._banner is not None,
+                 "maintenance": maintaining()}}
         window.actions_.bind_keys()  # as run_gui does right after the paint
+        window.model.inbox.db.start_maintenance()
+        window.model.inbox.db.start_maintenance()  # once only
+        maintenance_after = sum(t.name.startswith("store-maintenance") for t in threading.enumerate())
         keys = [k.toString() for k in window.actions_.search.shortcuts()]
         shape = lambda w: [(x.sizeHint().width(), x.sizeHint().height()) for x in (
             w, w.toolbar, w.menuBar(), w.inbox.filters, w.inbox.table.horizontalHeader(), w.status)]
@@ -58,14 +64,16 @@ def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path
                        if m in sys.modules)
         print(repr({{"painted": painted is not None, "heavy": heavy,
                      "rows": window.model.rowCount(), "detail": window.detail is not None,
-                     "sheet": (unstyled, styled, same_shape), "later": later, "keys": keys}}))
+                     "sheet": (unstyled, styled, same_shape), "later": later, "keys": keys,
+                     "maintenance_after": maintenance_after}}))
     """)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     got = ast.literal_eval(out.stdout.strip().splitlines()[-1])
     assert got == {"painted": True, "heavy": [], "rows": 0, "detail": False, "sheet": (True, True, True),
-                   "later": {"QKeySequence": False, "banner": False}, "keys": ["Ctrl+F", "/"]}
+                   "later": {"QKeySequence": False, "banner": False, "maintenance": False},
+                   "keys": ["Ctrl+F", "/"], "maintenance_after": 1}
 
 
 def test_the_shell_shows_the_cache_and_attach_brings_the_rest(tmp_path, settings, qtbot, run):

@@ -86,6 +86,12 @@ class Database:
         self._wal_room = 0  # the WAL file's size after the last fill or restart
         self._worker: threading.Thread | None = None
         if maintenance:
+            self.start_maintenance()
+
+    def start_maintenance(self) -> None:
+        """Start the maintenance thread (see _maintain), unless it runs or the cache is closed.
+        The window starts it after its first paint: its start-up competed with the window's."""
+        if self._worker is None and not self._stop.is_set():
             self._worker = threading.Thread(target=self._maintain, name=f"store-maintenance-{self.path.name}",
                                             daemon=True)
             self._worker.start()

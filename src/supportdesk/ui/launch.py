@@ -66,14 +66,15 @@ def make_app(argv: list[str] | None = None, *, sheet: bool = True) -> Any:
 
 
 def open_window(config: Config) -> Any:
-    """The main window's shell over the cache alone (not shown yet): no provider, no services."""
+    """The main window's shell over the cache alone (not shown yet): no provider, no services.
+    The cache's maintenance thread is left for after the first paint (`start_maintenance`)."""
     from supportdesk.store.db import Database
     from supportdesk.store.inbox import InboxQueries
     from supportdesk.ui import theme
     from supportdesk.ui.main_window import MainWindow
 
     config.profile_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(config.db_path)
+    db = Database(config.db_path, maintenance=False)
     window = MainWindow(config=config, inbox=InboxQueries(db), recovery=db.recovery)
     if (t := theme.current()) is not None:
         t.apply_sheet()  # left by make_app(sheet=False) for after the build
@@ -229,6 +230,7 @@ def run_gui(args: Any) -> int:
     window.show()
     painted = wait_painted(app, window)  # the agent sees the cached inbox while the rest is built
     window.actions_.bind_keys()
+    window.model.inbox.db.start_maintenance()
     gc.enable()  # the entry point turned it off for the start-up
     instance.listen()  # a second launch waited for this; its --compose waits for attach()
     if painted is not None:
