@@ -153,7 +153,7 @@ def probe_scroll(data_dir: Path, sorts: bool, stride: int = 5, jumps: int = 40) 
     from supportdesk.ui.main_window import MainWindow
     from supportdesk.ui.tickets.model import COLUMNS
 
-    app = make_app()
+    app, theme = make_app()
     app.setQuitOnLastWindowClosed(False)  # as run_gui: the window's close ends the run
     services = build_services(offline_config(data_dir))
     loop = qasync.QEventLoop(app)
@@ -163,7 +163,7 @@ def probe_scroll(data_dir: Path, sorts: bool, stride: int = 5, jumps: int = 40) 
     async def main() -> None:
         from supportdesk.ui.launch import _settle_heap
 
-        window = MainWindow(services)
+        window = MainWindow(services, theme=theme)
         window.show()
         await asyncio.sleep(0.05)
         _settle_heap()  # as run_gui does once the window is up
@@ -357,7 +357,7 @@ def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
     urls = {k: (v.get("post_url") or v["base_url"]) for k, v in httpx.get(base + "/").json().items()}
     seed = httpx.get(base + "/_sandbox/seed").json()
     settings = {"cardlytics": {"base_url": urls["cardlytics"]}, "support": {"base_url": urls["support"]}}
-    app = make_app()
+    app, theme = make_app()
     app.setQuitOnLastWindowClosed(False)
     services = build_services(offline_config(data_dir, settings))
     loop = qasync.QEventLoop(app)
@@ -408,7 +408,7 @@ def probe_network(data_dir: Path, sandbox: str, upload: Path, feedback_id: str,
 
         from supportdesk.ui.launch import _settle_heap
 
-        window = MainWindow(services)
+        window = MainWindow(services, theme=theme)
         window.show()
         QTimer.singleShot(0, _settle_heap)  # as run_gui does once the window is up
         await asyncio.sleep(0.3)

@@ -94,7 +94,7 @@ async def queued_while_failing(services: Any) -> None:
         services.sandbox.set_faults(fault_rate=0.0)
 
 
-async def main(out: Path) -> None:
+async def main(out: Path, theme: Any) -> None:
     from supportdesk.app import build_services
     from supportdesk.config import load_config
     from supportdesk.ui.attachments.viewer import open_viewer
@@ -110,7 +110,7 @@ async def main(out: Path) -> None:
     sandbox.config.support_progress_delay = 0.8
     listener = start_webhook(services)
     settings = QSettings(str(data / "window.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(services, settings=settings, sync_interval_ms=3_600_000)
+    window = MainWindow(services, theme=theme, settings=settings, sync_interval_ms=3_600_000)
     window.resize(*SIZE)
     window.splitter.setSizes([900, SIZE[0] - 900])
     window.show()
@@ -147,7 +147,8 @@ async def main(out: Path) -> None:
         await settle(200)
         await shoot(window.detail, out, "ticket-detail.png")
 
-        viewer = open_viewer(Path(log_file.cached_path), "log", log_file.name, f"ticket {log_ticket.id}", window)
+        viewer = open_viewer(Path(log_file.cached_path), "log", log_file.name, f"ticket {log_ticket.id}", theme,
+                             window)
         viewer.resize(1100, 680)
         await until(lambda: not viewer.view.loading and viewer.view.text.document().blockCount() > 10)
         viewer.view.find.setText("ERROR")
@@ -156,7 +157,8 @@ async def main(out: Path) -> None:
         await shoot(viewer, out, "log-viewer.png")
         viewer.close()
 
-        viewer = open_viewer(Path(photo.cached_path), "photo", photo.name, f"ticket {photo_ticket.id}", window)
+        viewer = open_viewer(Path(photo.cached_path), "photo", photo.name, f"ticket {photo_ticket.id}", theme,
+                             window)
         viewer.resize(760, 820)
         await until(lambda: viewer.view.image() is not None)
         await shoot(viewer, out, "photo-preview.png")
@@ -185,15 +187,13 @@ def run() -> int:
     settings_dir = tempfile.mkdtemp(prefix="supportdesk-shots-settings-")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
-    app = make_app()
+    app, theme = make_app()
     app.setQuitOnLastWindowClosed(False)
-    from supportdesk.ui import theme
-
-    theme.current().set_mode("light")
+    theme.set_mode("light")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        loop.run_until_complete(asyncio.wait_for(main(out), timeout=240))
+        loop.run_until_complete(asyncio.wait_for(main(out, theme), timeout=240))
     return 0
 
 

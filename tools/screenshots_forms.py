@@ -77,12 +77,9 @@ def main(out: Path) -> None:
 
     keyring.set_keyring(fail.Keyring())  # never read (or show) the real keyring's secrets here
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    try:
-        from supportdesk.ui import theme
+    from supportdesk.ui.theme import Theme
 
-        theme.install(app, "light")
-    except Exception:  # the window's theme is optional here
-        app.setStyle("Fusion")
+    Theme(app, "light")  # the window's look: Fusion, palette, style sheet
     from supportdesk.ui.forms import create_form
 
     out.mkdir(parents=True, exist_ok=True)

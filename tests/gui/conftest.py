@@ -15,7 +15,7 @@ import qasync
 from PySide6.QtCore import QSettings
 
 from supportdesk.app import build_services
-from supportdesk.ui import theme
+from supportdesk.ui.theme import Theme
 
 from gui_helpers import FAST_RETRY, UNREACHABLE, make_config
 
@@ -29,9 +29,14 @@ def _qt_settings(tmp_path_factory) -> None:
 
 
 @pytest.fixture(scope="session")
-def themed_app(qapp):
+def app_theme(qapp) -> Theme:
+    """The session's one Theme (light), as the launcher makes it for the app."""
     qapp.setQuitOnLastWindowClosed(False)
-    theme.install(qapp, "light")
+    return Theme(qapp, "light")
+
+
+@pytest.fixture(scope="session")
+def themed_app(qapp, app_theme):
     return qapp
 
 

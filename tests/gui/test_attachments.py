@@ -40,9 +40,9 @@ LOG = """2026-03-02 09:00:00.001 INFO  [Boot] App started
 
 
 @pytest.mark.parametrize("fmt,mode", [("JPEG", "RGB"), ("PNG", "RGBA")])
-def test_photo_preview_decodes_and_scales(fmt, mode, tmp_path, run, qtbot):
+def test_photo_preview_decodes_and_scales(fmt, mode, tmp_path, run, qtbot, app_theme):
     path = photo(tmp_path / f"receipt.{fmt.lower()}", fmt, mode=mode)
-    view = PhotoView()
+    view = PhotoView(app_theme)
     qtbot.addWidget(view)
     view.resize(500, 400)
     view.show()
@@ -58,7 +58,7 @@ def test_photo_preview_decodes_and_scales(fmt, mode, tmp_path, run, qtbot):
     assert view.canvas.effective_zoom() < 1
 
 
-def test_heic_photo(tmp_path, run, qtbot):
+def test_heic_photo(tmp_path, run, qtbot, app_theme):
     pillow_heif = pytest.importorskip("pillow_heif")
     pillow_heif.register_heif_opener()
     path = tmp_path / "IMG_0001.heic"
@@ -66,25 +66,25 @@ def test_heic_photo(tmp_path, run, qtbot):
         photo(path, "HEIF", size=(640, 480))
     except (OSError, KeyError, ValueError) as exc:  # a build without an HEVC encoder
         pytest.skip(f"cannot write HEIC here: {exc}")
-    view = PhotoView()
+    view = PhotoView(app_theme)
     qtbot.addWidget(view)
     assert run(view.load(path))
     assert (view.image().width(), view.image().height()) == (640, 480)
 
 
-def test_broken_photo_says_why(tmp_path, run, qtbot):
+def test_broken_photo_says_why(tmp_path, run, qtbot, app_theme):
     path = tmp_path / "broken.jpg"
     path.write_bytes(b"\xff\xd8\xff not really a jpeg")
-    view = PhotoView()
+    view = PhotoView(app_theme)
     qtbot.addWidget(view)
     assert not run(view.load(path))
     assert "cannot be shown as a photo" in view.info.text()
 
 
-def test_log_levels_filter_and_find(tmp_path, run, qtbot):
+def test_log_levels_filter_and_find(tmp_path, run, qtbot, app_theme):
     path = tmp_path / "app.log"
     path.write_text(LOG)
-    view = LogView()
+    view = LogView(app_theme)
     qtbot.addWidget(view)
     view.show()
     assert run(view.load(path))
@@ -104,13 +104,13 @@ def test_log_levels_filter_and_find(tmp_path, run, qtbot):
     assert view.text.textCursor().block().blockNumber() == 3
 
 
-def test_large_log_loads_in_chunks_without_freezing(tmp_path, run, qtbot):
+def test_large_log_loads_in_chunks_without_freezing(tmp_path, run, qtbot, app_theme):
     path = tmp_path / "big.log"
     line = "2026-03-02 09:00:00.001 INFO  [Sync] Sync finished: 12 transactions, 3 rewards\n"
     with open(path, "w") as f:
         for i in range(80_000):  # ~6 MB
             f.write(line if i % 50 else line.replace("INFO ", "ERROR"))
-    view = LogView()
+    view = LogView(app_theme)
     qtbot.addWidget(view)
     view.show()
     chunks, ticks = [], []
@@ -125,10 +125,10 @@ def test_large_log_loads_in_chunks_without_freezing(tmp_path, run, qtbot):
     assert view.text.document().blockCount() == 80_000
 
 
-def test_cancel_a_log_load(tmp_path, loop, qtbot):
+def test_cancel_a_log_load(tmp_path, loop, qtbot, app_theme):
     path = tmp_path / "big.log"
     path.write_text("2026-03-02 09:00:00.001 DEBUG tick\n" * 200_000)
-    view = LogView()
+    view = LogView(app_theme)
     qtbot.addWidget(view)
     task = loop.create_task(view.load(path))
     view.progress.connect(lambda *_: view.cancel())
@@ -138,12 +138,12 @@ def test_cancel_a_log_load(tmp_path, loop, qtbot):
     assert view.text.document().blockCount() < 200_000
 
 
-def test_cached_attachment_opens_offline(offline_services, tmp_path, run, qtbot):
+def test_cached_attachment_opens_offline(offline_services, tmp_path, run, qtbot, app_theme):
     svc = offline_services
     t = run(svc.tickets.create_support(uuid_=SAMPLE_USER, udid=SAMPLE_UDID, subject="Slip", message="Photo",
                                        email="john@example.com", category="card"))
     run(svc.attachments.upload(t.id, photo(tmp_path / "slip.jpg", "JPEG"), "photo", send_now=False))
-    panel = AttachmentsPanel(svc, TaskRunner())
+    panel = AttachmentsPanel(svc, TaskRunner(), app_theme)
     qtbot.addWidget(panel)
     panel.set_ticket(svc.store.tickets.get(t.id))
     row = panel.row("photo")
@@ -156,11 +156,11 @@ def test_cached_attachment_opens_offline(offline_services, tmp_path, run, qtbot)
     windows[-1].close()
 
 
-def test_missing_file_downloads_with_progress(sandbox_services, run, qtbot):
+def test_missing_file_downloads_with_progress(sandbox_services, run, qtbot, app_theme):
     svc = sandbox_services
     tickets = run(svc.tickets.find_support(uuid=SAMPLE_USER))
     t = next(t for t in tickets if any(a.kind.value == "log" for a in t.attachments))
-    panel = AttachmentsPanel(svc, TaskRunner())
+    panel = AttachmentsPanel(svc, TaskRunner(), app_theme)
     qtbot.addWidget(panel)
     panel.set_ticket(t)
     row = panel.row("log")
@@ -170,7 +170,7 @@ def test_missing_file_downloads_with_progress(sandbox_services, run, qtbot):
     assert Path(row.att.cached_path).read_text().startswith("# Northwind")
 
 
-def test_download_offline_shows_the_reason(offline_services, run, qtbot):
+def test_download_offline_shows_the_reason(offline_services, run, qtbot, app_theme):
     svc = offline_services
     from supportdesk.models.ticket import Attachment, AttachmentKind
 
@@ -180,7 +180,7 @@ def test_download_offline_shows_the_reason(offline_services, run, qtbot):
     svc.store.tickets.insert(t)
     svc.store.tickets.upsert_attachment(Attachment(ticket_id=t.id, kind=AttachmentKind.LOG, name="app.log",
                                                    remote_url="http://127.0.0.1:9/x.log"))
-    panel = AttachmentsPanel(svc, TaskRunner())
+    panel = AttachmentsPanel(svc, TaskRunner(), app_theme)
     qtbot.addWidget(panel)
     panel.set_ticket(svc.store.tickets.get(t.id))
     row = panel.row("log")

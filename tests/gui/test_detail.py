@@ -17,9 +17,9 @@ from gui_helpers import BASE_TIME, make_ticket
 pytestmark = pytest.mark.timeout(60)
 
 
-def detail_for(services, qtbot) -> TicketDetail:
+def detail_for(services, qtbot, app_theme) -> TicketDetail:
     tasks = TaskRunner()
-    pane = TicketDetail(services, TicketActions(services, tasks), tasks)
+    pane = TicketDetail(services, TicketActions(services, tasks, app_theme), tasks, app_theme)
     qtbot.addWidget(pane)
     pane.resize(520, 900)
     pane.show()
@@ -35,7 +35,7 @@ def field_texts(pane: TicketDetail) -> dict[str, str]:
     return out
 
 
-def test_fields_provider_state_and_timeline(offline_services, qtbot):
+def test_fields_provider_state_and_timeline(offline_services, qtbot, app_theme):
     store = offline_services.store
     t = make_ticket(4, provider="cardlytics", status=TicketStatus.RESOLVED, provider_status="Closed",
                     resolution="Reward issued", data={"offerId": 1000030804, "transactionIds": [11, 12],
@@ -48,7 +48,7 @@ def test_fields_provider_state_and_timeline(offline_services, qtbot):
     for i, (kind, summary, status, raw) in enumerate(events):
         store.tickets.add_event(TicketEvent(ticket_id=t.id, at=BASE_TIME + timedelta(minutes=i), kind=kind,
                                             summary=summary, status=status, provider_status=raw))
-    pane = detail_for(offline_services, qtbot)
+    pane = detail_for(offline_services, qtbot, app_theme)
     pane.show_ticket(store.tickets.get(t.id))
     assert pane.title.text() == t.subject
     assert pane.status_pill.accessibleName() == "Status: Resolved"
@@ -67,12 +67,12 @@ def test_fields_provider_state_and_timeline(offline_services, qtbot):
     assert not pane.actions.attach.isEnabled()
 
 
-def test_provider_error_is_verbatim_with_what_to_do_next(offline_services, qtbot):
+def test_provider_error_is_verbatim_with_what_to_do_next(offline_services, qtbot, app_theme):
     store = offline_services.store
     t = make_ticket(8, provider="cardlytics", status=TicketStatus.OPEN, sync_state=SyncState.FAILED,
                     last_error="Invalid offer Id: 99 — Check the ticket's fields and resubmit.")
     store.tickets.insert(t)
-    pane = detail_for(offline_services, qtbot)
+    pane = detail_for(offline_services, qtbot, app_theme)
     pane.show_ticket(store.tickets.get(t.id))
     assert pane.error.isVisible()
     assert pane.error.title.text() == "Cardlytics did not accept this ticket"
@@ -81,13 +81,13 @@ def test_provider_error_is_verbatim_with_what_to_do_next(offline_services, qtbot
     assert pane.actions.resubmit.isEnabled() and pane.actions.refresh.isEnabled()
 
 
-def test_queued_ticket_says_it_waits_and_offers_retry(offline_services, run, qtbot):
+def test_queued_ticket_says_it_waits_and_offers_retry(offline_services, run, qtbot, app_theme):
     # Filed while the provider is unreachable: stored, queued, and the reason is shown.
     t = run(offline_services.tickets.create_support(
         uuid_="79af4bc5-a995-4262-92ee-0da381ccaf07", udid="7237F578-828D-43D9-995D-F8B7AC8A4881",
         subject="Card declined", message="Declined at Tesco", email="john@example.com", category="card"))
     assert t.sync_state is SyncState.QUEUED
-    pane = detail_for(offline_services, qtbot)
+    pane = detail_for(offline_services, qtbot, app_theme)
     pane.show_ticket(offline_services.store.tickets.get(t.id))
     assert pane.error.isVisible()
     assert pane.error.title.text().startswith("Waiting to be sent to Support")

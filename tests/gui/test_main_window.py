@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QApplication
 
 from supportdesk.models.ticket import TicketStatus, utcnow
 from supportdesk.sandbox.seed import build_seed
-from supportdesk.ui import theme
 from supportdesk.ui.main_window import MainWindow
 from supportdesk.ui.shortcuts_dialog import ShortcutsDialog
 from supportdesk.ui.tickets.model import COLUMN_INDEX
@@ -23,11 +22,11 @@ SAMPLE_UDID = "7237F578-828D-43D9-995D-F8B7AC8A4881"
 
 
 @pytest.fixture
-def window_for(settings, qtbot, loop):
+def window_for(settings, qtbot, loop, app_theme):
     made = []
 
     def make(services, **kw) -> MainWindow:
-        w = MainWindow(services, settings=settings, **kw)
+        w = MainWindow(services, theme=app_theme, settings=settings, **kw)
         qtbot.addWidget(w)
         w.show()
         made.append(w)
@@ -130,9 +129,9 @@ def test_accessible_names_on_controls(offline_services, window_for):
         assert widget.accessibleName(), widget
 
 
-def test_layout_and_columns_are_remembered(offline_services, settings, qtbot, loop):
+def test_layout_and_columns_are_remembered(offline_services, settings, qtbot, loop, app_theme):
     add_tickets(offline_services.store, 5)
-    w1 = MainWindow(offline_services, settings=settings)
+    w1 = MainWindow(offline_services, theme=app_theme, settings=settings)
     qtbot.addWidget(w1)
     w1.show()
     w1.resize(760, 540)
@@ -142,7 +141,7 @@ def test_layout_and_columns_are_remembered(offline_services, settings, qtbot, lo
     header.setSortIndicator(COLUMN_INDEX["subject"], Qt.SortOrder.AscendingOrder)
     assert w1.model.query.sort == "subject"
     w1.close()
-    w2 = MainWindow(offline_services, settings=settings)
+    w2 = MainWindow(offline_services, theme=app_theme, settings=settings)
     qtbot.addWidget(w2)
     w2.show()
     header2 = w2.inbox.table.horizontalHeader()
@@ -191,21 +190,38 @@ def test_status_change_notifies_and_updates_the_row(offline_services, window_for
     assert w.model.index(0, COLUMN_INDEX["status"]).data() == "Resolved"
 
 
-def test_dark_theme(offline_services, window_for, themed_app):
+def opaque_colours(icon) -> set[str]:
+    image = icon.pixmap(24, 24).toImage()
+    return {c.name() for x in range(image.width()) for y in range(image.height())
+            if (c := image.pixelColor(x, y)).alpha() == 255}
+
+
+def test_dark_theme(offline_services, window_for, themed_app, app_theme):
     w = window_for(offline_services)
     # The style sheet is applied again on a switch: the toolbar must keep the shape it was built
     # with (its rule once said more padding than the toolbar got at start: +8 px on a switch).
     shape = (w.toolbar.sizeHint(), w.toolbar.layout().spacing())
+    # The window hands its theme to what it holds: icons are re-tinted in the new scheme's colours.
+    w.banner.show_notice("offline", "Offline")
+    icons = lambda: ((w.actions_.sync.icon(), "text"), (w.ticket_actions.refresh.icon(), "text"),  # noqa: E731
+                     (w.status.outbox.icon(), "text"), (w.banner.close_button.icon(), "banner_text"))
+    tinted = lambda: all(opaque_colours(i) == {app_theme.hex(token)} for i, token in icons())  # noqa: E731
+    assert tinted() and app_theme.hex("text") == "#1d2330"
+    indicator = next(iter(w.status.indicators.values()))
+    light_dot = indicator.text()
     try:
         w.set_theme("dark")
-        assert theme.current().scheme == "dark"
-        assert themed_app.palette().color(QPalette.ColorRole.Window).name() == theme.color("window").name()
+        assert app_theme.scheme == "dark"
+        assert themed_app.palette().color(QPalette.ColorRole.Window).name() == app_theme.color("window").name()
         assert themed_app.palette().color(QPalette.ColorRole.Window).lightness() < 80
         assert (w.toolbar.sizeHint(), w.toolbar.layout().spacing()) == shape
+        assert tinted() and app_theme.hex("text") == "#e5e8ee"
+        assert app_theme.hex(indicator.health.state) in indicator.text() != light_dot
     finally:
         w.set_theme("light")
     assert themed_app.palette().color(QPalette.ColorRole.Window).lightness() > 200
     assert (w.toolbar.sizeHint(), w.toolbar.layout().spacing()) == shape
+    assert tinted()
 
 
 def test_new_ticket_opens_a_form(offline_services, window_for):

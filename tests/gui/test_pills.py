@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QImage
 
-from supportdesk.ui import theme
 from supportdesk.ui.tickets.model import COLUMN_INDEX, StatusRole, SyncRole, TicketTableModel
 from supportdesk.ui.tickets.view import TicketTable
 from supportdesk.ui.widgets.pill import tokens_for
@@ -22,11 +21,11 @@ def colours_across(table: TicketTable, image: QImage, row: int, column: int) -> 
     return {image.pixelColor(x, y).name() for x in range(int(rect.left() * ratio), int(rect.right() * ratio))}
 
 
-def test_pills_are_drawn_in_the_themes_colours_and_repaint_alike(offline_services, themed_app, qtbot):
+def test_pills_are_drawn_in_the_themes_colours_and_repaint_alike(offline_services, themed_app, qtbot, app_theme):
     add_tickets(offline_services.store, 6)  # open, in progress and resolved tickets
     model = TicketTableModel(offline_services.store.inbox)
     model.reload()
-    table = TicketTable(model)
+    table = TicketTable(model, app_theme)
     qtbot.addWidget(table)
     table.resize(1100, 320)
     table.show()
@@ -38,19 +37,19 @@ def test_pills_are_drawn_in_the_themes_colours_and_repaint_alike(offline_service
             for column, role, kind in cells:
                 fg, bg = tokens_for(kind, model.data(model.index(row, column), role))
                 seen = colours_across(table, image, row, column)
-                assert theme.color(bg).name() in seen, (row, kind, theme.color(bg).name(), seen)
+                assert app_theme.color(bg).name() in seen, (row, kind, app_theme.color(bg).name(), seen)
 
     first = table.viewport().grab().toImage()
     check(first)
     assert table.viewport().grab().toImage() == first  # the second paint comes from the cache
     try:
-        theme.current().set_mode("dark")  # a cached light pill must not be reused
+        app_theme.set_mode("dark")  # a cached light pill must not be reused
         qtbot.wait(10)
         dark = table.viewport().grab().toImage()
         check(dark)
         assert dark != first
     finally:
-        theme.current().set_mode("light")
+        app_theme.set_mode("light")
 
 
 def test_theme_tokens_read_without_json_are_the_json_files():

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.timeout(60)
 N = 100_000
 
 
-def test_100k_cached_tickets_read_only_the_pages_painted(offline_services, settings, qtbot, loop):
+def test_100k_cached_tickets_read_only_the_pages_painted(offline_services, settings, qtbot, loop, app_theme):
     bulk_insert(offline_services.config.db_path, N)
-    w = MainWindow(offline_services, settings=settings)
+    w = MainWindow(offline_services, theme=app_theme, settings=settings)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)

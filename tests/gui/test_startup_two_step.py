@@ -32,16 +32,16 @@ def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path
         import sys
         from pathlib import Path
         from supportdesk.config import Config
-        from supportdesk.ui import theme
         from supportdesk.ui.launch import make_app, open_window, wait_painted
+        from supportdesk.ui.theme import stylesheet
         config = Config(profile="test", data_dir=Path({str(config.data_dir)!r}), config_path=None,
                         settings={{}}, secrets=None)
-        app = make_app(sheet=False)
+        app, theme = make_app(sheet=False)
         unstyled = app.styleSheet() == ""
-        window = open_window(config)
+        window = open_window(config, theme)
         window.show()
         painted = wait_painted(app, window)
-        styled = app.styleSheet() == theme.stylesheet(theme.current().scheme)
+        styled = app.styleSheet() == stylesheet(theme.scheme)
         import PySide6.QtGui
         import threading
         maintaining = lambda: any(t.name.startswith("store-maintenance") for t in threading.enumerate())
@@ -54,7 +54,7 @@ def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path
         keys = [k.toString() for k in window.actions_.search.shortcuts()]
         shape = lambda w: [(x.sizeHint().width(), x.sizeHint().height()) for x in (
             w, w.toolbar, w.menuBar(), w.inbox.filters, w.inbox.table.horizontalHeader(), w.status)]
-        built_under_the_sheet = open_window(config)
+        built_under_the_sheet = open_window(config, theme)
         built_under_the_sheet.show()
         wait_painted(app, built_under_the_sheet)
         same_shape = shape(window) == shape(built_under_the_sheet)
@@ -76,7 +76,7 @@ def test_the_shell_paints_the_inbox_without_importing_the_service_layer(tmp_path
                    "keys": ["Ctrl+F", "/"], "maintenance_after": 1}
 
 
-def test_the_shell_shows_the_cache_and_attach_brings_the_rest(tmp_path, settings, qtbot, run):
+def test_the_shell_shows_the_cache_and_attach_brings_the_rest(tmp_path, settings, qtbot, run, app_theme):
     config = make_config(tmp_path / "data", {"cardlytics": UNREACHABLE, "support": UNREACHABLE})
     config.profile_dir.mkdir(parents=True)
     Database(config.db_path, maintenance=False).close()
@@ -84,7 +84,7 @@ def test_the_shell_shows_the_cache_and_attach_brings_the_rest(tmp_path, settings
     newest = "SD-0000000004"
     db = Database(config.db_path)
     inbox = InboxQueries(db)
-    w = MainWindow(config=config, inbox=inbox, settings=settings)
+    w = MainWindow(config=config, inbox=inbox, theme=app_theme, settings=settings)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView
 from supportdesk.models.ticket import SyncState, TicketStatus, utcnow
 from supportdesk.ui.tasks import TaskRunner
 from supportdesk.ui.tickets.model import COLUMN_INDEX, TicketIdRole, TicketTableModel
+from supportdesk.ui.theme import Theme
 from supportdesk.ui.tickets.view import TicketListView
 
 from gui_helpers import add_tickets, bulk_insert
@@ -20,8 +21,8 @@ def ids(model: TicketTableModel) -> list[str]:
     return [model.ticket_id(r) for r in range(model.rowCount())]
 
 
-def shown_list(qtbot, model: TicketTableModel) -> TicketListView:
-    view = TicketListView(model, TaskRunner())
+def shown_list(qtbot, model: TicketTableModel, app_theme: Theme) -> TicketListView:
+    view = TicketListView(model, TaskRunner(), app_theme)
     qtbot.addWidget(view)
     view.resize(800, 400)
     view.show()
@@ -91,11 +92,11 @@ def test_filters_and_full_text_search(offline_services, themed_app):
     assert model.rowCount() == 0
 
 
-def test_search_box_is_debounced_and_counts(offline_services, loop, qtbot):
+def test_search_box_is_debounced_and_counts(offline_services, loop, qtbot, app_theme):
     store = offline_services.store
     add_tickets(store, 60)
     model = TicketTableModel(store.inbox)
-    view = TicketListView(model, TaskRunner())
+    view = TicketListView(model, TaskRunner(), app_theme)
     qtbot.addWidget(view)
     model.reload()
     qtbot.waitUntil(lambda: view.filters.count.text() == "60 tickets")
@@ -210,14 +211,14 @@ def test_a_long_list_keeps_its_order_and_refreshes_the_rows_shown(offline_servic
 
 
 def test_a_long_list_at_its_top_shows_new_tickets_after_a_refresh(offline_services, qtbot, loop,
-                                                                    monkeypatch):
+                                                                    monkeypatch, app_theme):
     from supportdesk.ui.tickets import model as model_module
 
     store = offline_services.store
     add_tickets(store, 60)
     monkeypatch.setattr(model_module, "LIVE_WINDOW", 30)
     model = TicketTableModel(store.inbox, page_size=20)
-    view = shown_list(qtbot, model)
+    view = shown_list(qtbot, model, app_theme)
     model.reload()
     view.select_first()
     selected = view.current_ticket
@@ -303,13 +304,13 @@ def test_the_page_reader_is_started_after_the_first_paint(offline_services, qtbo
     model.stop()
 
 
-def test_a_header_click_keeps_the_selected_ticket_when_it_is_in_the_new_first_page(offline_services, qtbot):
+def test_a_header_click_keeps_the_selected_ticket_when_it_is_in_the_new_first_page(offline_services, qtbot, app_theme):
     from supportdesk.store import TicketQuery
 
     store = offline_services.store
     add_tickets(store, 230)
     model = TicketTableModel(store.inbox, page_size=50, background=True)
-    view = shown_list(qtbot, model)
+    view = shown_list(qtbot, model, app_theme)
     model.reload()
     model.start_reader()
     qtbot.waitUntil(lambda: model.counted and not model.reading)

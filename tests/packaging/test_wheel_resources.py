@@ -129,10 +129,10 @@ QT_LOAD = textwrap.dedent("""
     import supportdesk
     assert supportdesk.__file__.startswith(sys.argv[1]), supportdesk.__file__
     from supportdesk.ui import icons, theme
-    theme.install(app, "dark")
+    dark = theme.Theme(app, "dark")
     assert theme.stylesheet("dark")
     assert not icons.app_icon().isNull()
-    assert not icons.icon("ticket").isNull()
+    assert not dark.icon("ticket").isNull()
     print("ok")
 """)
 

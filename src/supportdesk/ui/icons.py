@@ -1,4 +1,4 @@
-"""SVG icons from the package resources, tinted for the active theme.
+"""SVG icons from the package resources, tinted in a theme's colours (see Theme.icon).
 
 Rendered lazily, at the size and in the mode Qt asks for: the window's first paint shows a
 handful of toolbar icons, and rendering every size of every icon up front cost it ~30 ms.
@@ -13,7 +13,6 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
 
 from supportdesk.resources import resource_bytes
-from supportdesk.ui import theme
 
 
 _ROOT = re.compile(rb"<svg\b[^>]*>")
@@ -90,18 +89,12 @@ class SvgIconEngine(QIconEngine):
 
 
 @lru_cache(maxsize=256)
-def _icon(name: str, color: str, disabled: str) -> QIcon:
+def tinted(name: str, color: str, disabled: str) -> QIcon:
+    """`name` is a file in resources/icons, its strokes drawn in `color` (`disabled` when disabled);
+    see Theme.icon for a theme's colour token."""
     raw = resource_bytes(f"icons/{name}.svg")
     return QIcon(SvgIconEngine(raw.replace(b"currentColor", color.encode()),
                                raw.replace(b"currentColor", disabled.encode())))
-
-
-def icon(name: str, token: str = "text") -> QIcon:
-    """`name` is a file in resources/icons; `token` a theme colour for its strokes."""
-    t = theme.current()
-    color = t.hex(token) if t else "#1d2330"
-    disabled = t.hex("muted") if t else "#98a2b3"
-    return _icon(name, color, disabled)
 
 
 @lru_cache(maxsize=1)

@@ -15,10 +15,13 @@ import logging
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supportdesk.config import Config, ConfigError, load_config
 from supportdesk.logs import setup_logging
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +44,15 @@ def _error_dialog(title: str, text: str) -> None:
     del app
 
 
-def make_app(argv: list[str] | None = None, *, sheet: bool = True) -> Any:
-    """The QApplication with the desk's identity and theme; `sheet=False` leaves the style sheet
-    to `open_window`, which applies it once the window is built (see Theme.apply_sheet)."""
+def make_app(argv: list[str] | None = None, *, sheet: bool = True) -> tuple[Any, Theme]:
+    """The QApplication with the desk's identity, and its Theme (to pass to the window);
+    `sheet=False` leaves the style sheet to `open_window`, which applies it once the window is
+    built (see Theme.apply_sheet)."""
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
-    from supportdesk.ui import theme
     from supportdesk.ui.identity import APP_ID, apply_identity
+    from supportdesk.ui.theme import Theme
 
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
@@ -61,23 +65,20 @@ def make_app(argv: list[str] | None = None, *, sheet: bool = True) -> Any:
         app = QApplication([*(argv or sys.argv[:1]), "-style", "Fusion"])
     apply_identity(app)
     mode = str(QSettings().value("view/theme", "system"))
-    theme.install(app, mode, set_style=not fusion, sheet=sheet)
-    return app
+    return app, Theme(app, mode, set_style=not fusion, sheet=sheet)
 
 
-def open_window(config: Config) -> Any:
+def open_window(config: Config, theme: Theme) -> Any:
     """The main window's shell over the cache alone (not shown yet): no provider, no services.
     The cache's maintenance thread is left for after the first paint (`start_maintenance`)."""
     from supportdesk.store.db import Database
     from supportdesk.store.inbox import InboxQueries
-    from supportdesk.ui import theme
     from supportdesk.ui.main_window import MainWindow
 
     config.profile_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.db_path, maintenance=False)
-    window = MainWindow(config=config, inbox=InboxQueries(db), recovery=db.recovery)
-    if (t := theme.current()) is not None:
-        t.apply_sheet()  # left by make_app(sheet=False) for after the build
+    window = MainWindow(config=config, inbox=InboxQueries(db), recovery=db.recovery, theme=theme)
+    theme.apply_sheet()  # left by make_app(sheet=False) for after the build
     return window
 
 
@@ -215,13 +216,13 @@ def run_gui(args: Any) -> int:
     pyside.load()  # before the modules of the window are imported (see there)
     from supportdesk.ui.single_instance import SingleInstance
 
-    app = make_app(sheet=False)
+    app, theme = make_app(sheet=False)
     instance = SingleInstance(SingleInstance.key_for(config.data_dir, config.profile))
     if not instance.is_primary(listen=False):  # one desk per profile: hand the arguments over
         return 0 if instance.notify_primary(sys.argv[1:]) else 1
     app.setQuitOnLastWindowClosed(False)  # the window's close ends the run, after a clean shutdown
     try:
-        window = open_window(config)
+        window = open_window(config, theme)
     except Exception as exc:
         log.exception("start-up failed")
         _error_dialog("Supportdesk could not start", f"{type(exc).__name__}: {exc}")

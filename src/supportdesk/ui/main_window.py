@@ -16,7 +16,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from supportdesk.ui import icons, theme
+from supportdesk.ui import icons
 from supportdesk.ui.identity import about_action
 from supportdesk.ui.shortcuts import WindowActions, build_chrome
 from supportdesk.ui.tasks import TaskRunner, alive
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from supportdesk.ui.outbox import OutboxWindow
     from supportdesk.ui.shortcuts_dialog import ShortcutsDialog
     from supportdesk.ui.sync import SyncController
+    from supportdesk.ui.theme import Theme
     from supportdesk.ui.tickets.actions import TicketActions
     from supportdesk.ui.tickets.detail import TicketDetail
     from supportdesk.ui.widgets.banner import Banner
@@ -48,17 +49,19 @@ class MainWindow(QMainWindow):
     closed = Signal()
     attached = Signal()  # the services are in: every action works
 
-    def __init__(self, services: Any = None, *, config: Config | None = None,
+    def __init__(self, services: Any = None, *, theme: Theme, config: Config | None = None,
                  inbox: InboxQueries | None = None, recovery: str | None = None,
                  settings: QSettings | None = None, health: HealthService | None = None,
                  sync_interval_ms: int | None = None) -> None:
-        """With `services`, the whole window; with `config` and `inbox`, the shell (see `attach`)."""
+        """With `services`, the whole window; with `config` and `inbox`, the shell (see `attach`).
+        `theme` colours it and every widget in it."""
         super().__init__()
         if services is not None:
             config, inbox, recovery = services.config, services.store.inbox, services.store.recovery
         if config is None or inbox is None:
             raise TypeError("MainWindow needs the services, or a config and the inbox's queries")
         self.config = config
+        self.theme = theme
         self.services: Any = None
         self.settings = settings or QSettings()
         self.tasks = TaskRunner(on_error=self._task_failed)
@@ -77,7 +80,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
 
         self.model = TicketTableModel(inbox, self, background=True)
-        self.inbox = TicketListView(self.model, self.tasks, self)
+        self.inbox = TicketListView(self.model, self.tasks, theme, self)
         self.starting = QLabel("Starting…", self)  # where the detail pane goes once attached
         self.starting.setObjectName("emptyState")
         self.starting.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -95,9 +98,9 @@ class MainWindow(QMainWindow):
         self._column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.actions_ = WindowActions(self)
+        self.actions_ = WindowActions(self, theme)
         self._build_menus()
-        self.status = StatusBar(self.actions_.sync, self)
+        self.status = StatusBar(self.actions_.sync, theme, self)
         self.setStatusBar(self.status)
         self.status.outbox.hide()  # until the outbox has been read
         self._detail_timer = QTimer(self, singleShot=True, interval=120)
@@ -120,7 +123,7 @@ class MainWindow(QMainWindow):
         if self._banner is None:
             from supportdesk.ui.widgets.banner import Banner
 
-            self._banner = Banner(self)
+            self._banner = Banner(self.theme, self)
             self._banner.actionClicked.connect(self.sync_now)
             self._column.insertWidget(0, self._banner)
         return self._banner
@@ -138,8 +141,8 @@ class MainWindow(QMainWindow):
         self.actions_.bind_keys()  # already done after the first paint by the start-up
         self.model.start_reader()
         self.health = health or HealthService.for_clients(services.clients)
-        self.ticket_actions = TicketActions(services, self.tasks, self)
-        self.detail = TicketDetail(services, self.ticket_actions, self.tasks, self)
+        self.ticket_actions = TicketActions(services, self.tasks, self.theme, self)
+        self.detail = TicketDetail(services, self.ticket_actions, self.tasks, self.theme, self)
         sizes = self.splitter.sizes()
         self.splitter.replaceWidget(1, self.detail)
         self.splitter.setSizes(sizes)
@@ -185,9 +188,8 @@ class MainWindow(QMainWindow):
         a.theme_group.triggered.connect(lambda act: self.set_theme(act.data()))
         self.inbox.currentTicketChanged.connect(lambda _tid: self.show_current())
         self.inbox.ticketActivated.connect(lambda _tid: self.detail.setFocus() if self.detail else None)
-        if (t := theme.current()) is not None:
-            t.changed.connect(self._retheme)
-            a.themes.get(t.mode, a.themes["system"]).setChecked(True)
+        self.theme.changed.connect(self._retheme)
+        a.themes.get(self.theme.mode, a.themes["system"]).setChecked(True)
 
     def _connect(self) -> None:
         s = self.services
@@ -300,7 +302,7 @@ class MainWindow(QMainWindow):
         from supportdesk.ui.outbox import OutboxWindow
 
         if self._outbox is None or not alive(self._outbox):
-            self._outbox = OutboxWindow(self.services, self)
+            self._outbox = OutboxWindow(self.services, self.theme, self)
             self._outbox.ticketRequested.connect(self.reveal_ticket)
             self._outbox.changed.connect(lambda: (self.update_outbox(), self._detail_timer.start(),
                                                   self.inbox.refresh()))
@@ -326,8 +328,7 @@ class MainWindow(QMainWindow):
         return self._help
 
     def set_theme(self, mode: str) -> None:
-        if (t := theme.current()) is not None:
-            t.set_mode(mode)
+        self.theme.set_mode(mode)
         self.settings.setValue("view/theme", mode)
 
     def _retheme(self, _scheme: str) -> None:
@@ -383,8 +384,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._closing = True
-        if (t := theme.current()) is not None:
-            t.changed.disconnect(self._retheme)
+        self.theme.changed.disconnect(self._retheme)
         self.save_layout()
         if self.sync is not None:
             self.sync.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
 
 from supportdesk.models.ticket import OutboxItem
 from supportdesk.ui import format as fmt
-from supportdesk.ui import icons
 from supportdesk.ui.tasks import TaskRunner, alive
 from supportdesk.ui.widgets.pill import PillDelegate
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +90,12 @@ class OutboxWindow(QWidget):
     ticketRequested = Signal(str)
     changed = Signal()
 
-    def __init__(self, services: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Any, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.services = services
+        self.services, self.theme = services, theme
         self.tasks = TaskRunner()
         self.setWindowTitle("Outbox — Supportdesk")
-        self.setWindowIcon(icons.icon("outbox"))
+        self.setWindowIcon(theme.icon("outbox"))
         self.setAccessibleName("Outbox")
         self.model = OutboxModel(services.store, self)
         self.table = QTableView(self)
@@ -113,7 +115,7 @@ class OutboxWindow(QWidget):
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
-        self.table.setItemDelegateForColumn(3, PillDelegate("sync", StateRole, self.table))
+        self.table.setItemDelegateForColumn(3, PillDelegate("sync", StateRole, theme, self.table))
         self.summary = QLabel(self)
         self.summary.setObjectName("muted")
         self.reason = QLabel(self)
@@ -145,7 +147,7 @@ class OutboxWindow(QWidget):
         self.reload()
 
     def _button(self, icon: str, text: str, tip: str, slot) -> QPushButton:
-        b = QPushButton(icons.icon(icon), text, self)
+        b = QPushButton(self.theme.icon(icon), text, self)
         b.setToolTip(tip)
         b.setAccessibleName(text.rstrip("…"))
         b.clicked.connect(slot)

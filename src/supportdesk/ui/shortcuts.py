@@ -3,21 +3,24 @@ is ui/shortcuts_dialog.py, imported when first opened)."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QToolBar, QToolButton, QWidget
 
-from supportdesk.ui import icons
 from supportdesk.ui.compose import FORM_TITLES
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 
 class WindowActions(QObject):
     """Application-level actions; the window connects their `triggered` signals."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, theme: Theme) -> None:
         super().__init__(parent)
+        self._theme = theme
         self.groups: list[tuple[str, list[QAction]]] = []
         self._keys: list[tuple[QAction, list[str]]] = []  # bound by bind_keys()
         a = self._make
@@ -48,7 +51,7 @@ class WindowActions(QObject):
         ]
 
     def _make(self, icon: str, text: str, keys: list[str], tip: str) -> QAction:
-        action = QAction(icons.icon(icon), text, self)
+        action = QAction(self._theme.icon(icon), text, self)
         action.setData(icon)
         if keys:
             self._keys.append((action, keys))
@@ -69,7 +72,7 @@ class WindowActions(QObject):
     def retheme(self) -> None:
         for action in self.findChildren(QAction):
             if isinstance(action.data(), str) and action.data() not in self.themes:
-                action.setIcon(icons.icon(action.data()))
+                action.setIcon(self._theme.icon(action.data()))
 
 
 class Chrome(NamedTuple):

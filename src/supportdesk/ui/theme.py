@@ -1,4 +1,7 @@
-"""Light and dark themes: Fusion + a palette + one QSS template, following the system scheme."""
+"""Light and dark themes: Fusion + a palette + one QSS template, following the system scheme.
+
+The launcher makes one Theme for the app and hands it to the main window, which passes it on to
+every widget that paints a colour token or a tinted icon (no module-level current theme)."""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ import re
 from functools import cache
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from supportdesk.resources import resource_text
+from supportdesk.ui import icons
 
 MODES = ("system", "light", "dark")
 
@@ -109,22 +113,6 @@ class Theme(QObject):
     def hex(self, token: str) -> str:
         return _tokens(self.scheme).get(token, "#ff00ff")
 
-
-_current: Theme | None = None
-
-
-def install(app: QApplication, mode: str = "system", *, set_style: bool = True, sheet: bool = True) -> Theme:
-    global _current
-    _current = Theme(app, mode, set_style=set_style, sheet=sheet)
-    return _current
-
-
-def current() -> Theme | None:
-    return _current
-
-
-def color(token: str) -> QColor:
-    """A colour token of the active theme (light tokens before a theme is installed)."""
-    if _current is not None:
-        return _current.color(token)
-    return QColor(_tokens("light").get(token, "#ff00ff"))
+    def icon(self, name: str, token: str = "text") -> QIcon:
+        """`name` is a file in resources/icons, its strokes in colour `token` (muted when disabled)."""
+        return icons.tinted(name, self.hex(token), self.hex("muted"))

@@ -10,10 +10,11 @@ import asyncio
 import codecs
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
-    QColor, QFont, QFontDatabase, QKeySequence, QShortcut, QSyntaxHighlighter, QTextCharFormat,
+    QFont, QFontDatabase, QKeySequence, QShortcut, QSyntaxHighlighter, QTextCharFormat,
     QTextCursor, QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -22,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from supportdesk.ui import format as fmt
-from supportdesk.ui import icons, theme
 from supportdesk.ui.tasks import TaskRunner, alive
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 CHUNK = 256 * 1024
 MAX_BYTES = 64 * 1024 * 1024  # beyond this, the tail is shown (the end of a log is what matters)
@@ -44,6 +47,10 @@ def line_level(text: str) -> int | None:
 class LogHighlighter(QSyntaxHighlighter):
     """Colours level tokens and error lines; a line without a level (a stack trace) inherits one."""
 
+    def __init__(self, document: QTextDocument, theme: Theme) -> None:
+        super().__init__(document)
+        self._theme = theme
+
     def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
         level = line_level(text)
         m = _LEVEL_RE.search(text[:120]) if level is not None else None
@@ -54,20 +61,20 @@ class LogHighlighter(QSyntaxHighlighter):
         stamp = _STAMP_RE.match(text)
         if stamp:
             f = QTextCharFormat()
-            f.setForeground(theme.color("muted"))
+            f.setForeground(self._theme.color("muted"))
             self.setFormat(0, stamp.end(), f)
         if level == 3:
             body = QTextCharFormat()
-            body.setForeground(theme.color("log_error"))
+            body.setForeground(self._theme.color("log_error"))
             start = stamp.end() if stamp else 0
             self.setFormat(start, len(text) - start, body)
         elif level == 0 and m:
             body = QTextCharFormat()
-            body.setForeground(theme.color("log_debug"))
+            body.setForeground(self._theme.color("log_debug"))
             self.setFormat(m.end(), len(text) - m.end(), body)
         if m:
             tok = QTextCharFormat()
-            tok.setForeground(theme.color(LEVEL_TOKENS[level]))
+            tok.setForeground(self._theme.color(LEVEL_TOKENS[level]))
             tok.setFontWeight(QFont.Weight.Bold)
             self.setFormat(m.start(), m.end() - m.start(), tok)
 
@@ -88,8 +95,9 @@ class LogView(QWidget):
     loaded = Signal(int)  # line count
     progress = Signal(int, int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.theme = theme
         self.setAccessibleName("Log viewer")
         self.path: Path | None = None
         self.display_name = ""
@@ -105,7 +113,7 @@ class LogView(QWidget):
         self.text.setUndoRedoEnabled(False)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.highlighter = LogHighlighter(self.text.document())
+        self.highlighter = LogHighlighter(self.text.document(), theme)
         self.find = QLineEdit(self)
         self.find.setPlaceholderText("Find in log (Ctrl+F) — Enter: next, Shift+Enter: previous")
         self.find.setClearButtonEnabled(True)
@@ -128,7 +136,7 @@ class LogView(QWidget):
         prev_b, next_b = QToolButton(self), QToolButton(self)
         for b, name, tip, step in ((prev_b, "up", "Previous match (Shift+F3)", -1),
                                    (next_b, "down", "Next match (F3)", 1)):
-            b.setIcon(icons.icon(name))
+            b.setIcon(theme.icon(name))
             b.setToolTip(tip)
             b.setAccessibleName(tip.split(" (")[0])
             b.setAutoRaise(True)
@@ -162,8 +170,7 @@ class LogView(QWidget):
         QShortcut(QKeySequence("Shift+Return"), self.find, lambda: self.find_next(True),
                   context=Qt.ShortcutContext.WidgetShortcut)
         self._show_progress(False)
-        if (t := theme.current()) is not None:
-            t.changed.connect(lambda _s: alive(self) and self.highlighter.rehighlight())
+        theme.changed.connect(lambda _s: alive(self) and self.highlighter.rehighlight())
 
     # --- loading --------------------------------------------------------------------------
     async def load(self, path: Path, name: str | None = None) -> bool:
@@ -303,7 +310,7 @@ class LogView(QWidget):
         if found:
             sel = QTextEdit.ExtraSelection()
             sel.cursor = self.text.textCursor()
-            sel.format.setBackground(QColor(theme.color("match")))
+            sel.format.setBackground(self.theme.color("match"))
             self.text.setExtraSelections([sel])
             self.text.centerCursor()
         return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
@@ -17,10 +17,12 @@ from supportdesk.models.ticket import Attachment, Ticket
 from supportdesk.providers.errors import ProviderError
 from supportdesk.services.errors import ServiceError
 from supportdesk.ui import format as fmt
-from supportdesk.ui import icons
 from supportdesk.ui.attachments.images import ImageError, decode
 from supportdesk.ui.attachments.viewer import open_viewer, open_with_system, save_copy_dialog
 from supportdesk.ui.tasks import TaskRunner, alive
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +41,18 @@ class AttachmentRow(QFrame):
     changed = Signal()  # downloaded: the ticket should be re-read
 
     def __init__(self, services: Any, ticket: Ticket, attachment: Attachment, tasks: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+                 theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attachmentRow")
         self.services, self.ticket, self.att, self.tasks = services, ticket, attachment, tasks
+        self.theme = theme
         self._download: asyncio.Task | None = None
         kind = attachment.kind.value
         self.setAccessibleName(f"{kind} attachment {attachment.name}")
         self.thumb = QLabel(self)
         self.thumb.setFixedSize(28, 28)
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.thumb.setPixmap(icons.icon("photo" if kind == "photo" else "log", "muted").pixmap(28, 28))
+        self.thumb.setPixmap(theme.icon("photo" if kind == "photo" else "log", "muted").pixmap(28, 28))
         self.title = QLabel(f"<b>{attachment.name}</b>", self)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.meta = QLabel(self)
@@ -80,7 +83,7 @@ class AttachmentRow(QFrame):
         self.refresh()
 
     def _button(self, icon: str, text: str, slot, accessible: str, primary: bool = False) -> QPushButton:
-        b = QPushButton(icons.icon(icon, "accent_text" if primary else "text"), text, self)
+        b = QPushButton(self.theme.icon(icon, "accent_text" if primary else "text"), text, self)
         b.setAccessibleName(accessible)
         if primary:
             b.setProperty("primary", True)
@@ -123,7 +126,8 @@ class AttachmentRow(QFrame):
     def view(self) -> None:
         path = cached(self.att)
         if path:
-            open_viewer(path, self.att.kind.value, self.att.name, f"ticket {self.ticket.id}", self.window())
+            open_viewer(path, self.att.kind.value, self.att.name, f"ticket {self.ticket.id}", self.theme,
+                        self.window())
 
     def save_as(self) -> None:
         path = cached(self.att)
@@ -184,9 +188,9 @@ class AttachmentRow(QFrame):
 class AttachmentsPanel(QWidget):
     changed = Signal()
 
-    def __init__(self, services: Any, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Any, tasks: TaskRunner, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services, self.tasks = services, tasks
+        self.services, self.tasks, self.theme = services, tasks, theme
         self.rows: list[AttachmentRow] = []
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -200,7 +204,7 @@ class AttachmentsPanel(QWidget):
                 item.widget().deleteLater()
         self.rows = []
         for a in ticket.attachments:
-            row = AttachmentRow(self.services, ticket, a, self.tasks, self)
+            row = AttachmentRow(self.services, ticket, a, self.tasks, self.theme, self)
             row.changed.connect(self.changed)
             self.rows.append(row)
             self._layout.addWidget(row)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QMargins, QObject, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPaintEvent, QPixmap, QShortcut, QWheelEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
 from supportdesk.ui import format as fmt
-from supportdesk.ui import icons
 from supportdesk.ui.attachments.images import DecodedImage, ImageError, decode
 from supportdesk.ui.tasks import alive
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 _MARGINS = QMargins(12, 12, 12, 12)
 ZOOM_STEPS = (0.1, 0.25, 0.33, 0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
@@ -65,7 +68,7 @@ class PhotoView(QWidget):
     loaded = Signal()
     failed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Photo preview")
         self.decoded: DecodedImage | None = None
@@ -88,7 +91,7 @@ class PhotoView(QWidget):
                                 ("zoom-fit", "Fit to window (0)", self.fit),
                                 ("zoom-in", "Zoom in (+)", lambda: self.step_zoom(1))):
             b = QToolButton(self)
-            b.setIcon(icons.icon(name))
+            b.setIcon(theme.icon(name))
             b.setToolTip(tip)
             b.setAccessibleName(tip.split(" (")[0])
             b.setAutoRaise(True)

@@ -6,15 +6,18 @@ import asyncio
 import logging
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, Qt
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from supportdesk.ui import icons
 from supportdesk.ui.attachments.logview import LogView
 from supportdesk.ui.attachments.photo import PhotoView
 from supportdesk.ui.tasks import TaskRunner, alive
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +51,21 @@ def save_copy_dialog(parent: QWidget, source: Path, suggested: str, tasks: TaskR
 class AttachmentWindow(QWidget):
     """Opens at once and loads in the background; closing it cancels the load."""
 
-    def __init__(self, path: Path, kind: str, name: str, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, path: Path, kind: str, name: str, title: str, theme: Theme,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.path, self.kind, self.name = Path(path), kind, name
         self.tasks = TaskRunner()
         self.setWindowTitle(f"{name} — {title}")
-        self.setWindowIcon(icons.icon("photo" if kind == "photo" else "log"))
-        self.view: PhotoView | LogView = PhotoView(self) if kind == "photo" else LogView(self)
+        self.setWindowIcon(theme.icon("photo" if kind == "photo" else "log"))
+        self.view: PhotoView | LogView = PhotoView(theme, self) if kind == "photo" else LogView(theme, self)
         self.saved = QLabel(self)
         self.saved.setObjectName("muted")
-        open_b = QPushButton(icons.icon("open-external"), "Open with system app", self)
+        open_b = QPushButton(theme.icon("open-external"), "Open with system app", self)
         open_b.setAccessibleName("Open with the system application")
         open_b.clicked.connect(lambda: open_with_system(self.path))
-        save_b = QPushButton(icons.icon("save"), "Save as…", self)
+        save_b = QPushButton(theme.icon("save"), "Save as…", self)
         save_b.setAccessibleName("Save a copy as")
         save_b.clicked.connect(self.save_as)
         bar = QHBoxLayout()
@@ -97,8 +101,9 @@ class AttachmentWindow(QWidget):
         super().closeEvent(event)
 
 
-def open_viewer(path: Path, kind: str, name: str, title: str, parent: QWidget | None = None) -> AttachmentWindow:
-    window = AttachmentWindow(path, kind, name, title, parent)
+def open_viewer(path: Path, kind: str, name: str, title: str, theme: Theme,
+                parent: QWidget | None = None) -> AttachmentWindow:
+    window = AttachmentWindow(path, kind, name, title, theme, parent)
     window.show()
     window.start()
     return window

@@ -7,7 +7,7 @@ for what the current ticket allows.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -15,8 +15,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from supportdesk.models.ticket import OutboxItem, SyncState, Ticket, TicketStatus
 from supportdesk.providers.errors import ProviderError
 from supportdesk.services.errors import ServiceError
-from supportdesk.ui import icons
 from supportdesk.ui.tasks import TaskRunner, alive
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +29,9 @@ class TicketActions(QObject):
     composeRequested = Signal(str, str)  # form kind, ticket id
     outboxRequested = Signal(str)  # ticket id
 
-    def __init__(self, services: Any, tasks: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(self, services: Any, tasks: TaskRunner, theme: Theme, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.services, self.tasks = services, tasks
+        self.services, self.tasks, self._theme = services, tasks, theme
         self.ticket: Ticket | None = None
         self.outbox: list[OutboxItem] = []
         self.refresh = self._action("refresh", "&Refresh ticket", "Ctrl+R",
@@ -50,7 +52,7 @@ class TicketActions(QObject):
         self.set_ticket(None)
 
     def _action(self, icon: str, text: str, shortcut: str | None, tip: str, slot) -> QAction:
-        action = QAction(icons.icon(icon), text, self)
+        action = QAction(self._theme.icon(icon), text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip)
@@ -60,7 +62,7 @@ class TicketActions(QObject):
 
     def retheme(self) -> None:
         for action, name in zip(self.all, ("refresh", "retry", "resubmit", "attach", "outbox")):
-            action.setIcon(icons.icon(name))
+            action.setIcon(self._theme.icon(name))
 
     # --- state ----------------------------------------------------------------------------
     def set_ticket(self, ticket: Ticket | None) -> None:

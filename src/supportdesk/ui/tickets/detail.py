@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
@@ -17,6 +17,9 @@ from supportdesk.ui.tasks import TaskRunner
 from supportdesk.ui.tickets.actions import TicketActions
 from supportdesk.ui.tickets.timeline import Timeline
 from supportdesk.ui.widgets.pill import Pill
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 NEXT_STEP = {
     "cardlytics": "Correct the ticket and resubmit it (Ctrl+E); the resubmission gets a new "
@@ -84,10 +87,10 @@ def problem(ticket: Ticket, outbox: list[OutboxItem]) -> tuple[str, str, str] | 
 
 
 class TicketDetail(QWidget):
-    def __init__(self, services: Any, actions: TicketActions, tasks: TaskRunner,
+    def __init__(self, services: Any, actions: TicketActions, tasks: TaskRunner, theme: Theme,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services, self.actions = services, actions
+        self.services, self.actions, self.theme = services, actions, theme
         self.ticket: Ticket | None = None
         self.setAccessibleName("Ticket detail")
         self.setMinimumWidth(320)
@@ -108,7 +111,7 @@ class TicketDetail(QWidget):
         header = QFrame(page)
         header.setObjectName("detailHeader")
         self.title = _label("", "detailTitle", header, select=True)
-        self.status_pill, self.sync_pill = Pill("status", header), Pill("sync", header)
+        self.status_pill, self.sync_pill = Pill("status", self.theme, header), Pill("sync", self.theme, header)
         self.subtitle = _label("", "muted", header, select=True)
         pills = QHBoxLayout()
         pills.setSpacing(6)
@@ -148,9 +151,9 @@ class TicketDetail(QWidget):
         self.fields.setVerticalSpacing(4)
         self.fields.setColumnStretch(1, 1)
         self.description = _label("", "fieldValue", body, select=True)
-        self.attachments = AttachmentsPanel(self.services, tasks, body)
+        self.attachments = AttachmentsPanel(self.services, tasks, self.theme, body)
         self.attachments.changed.connect(lambda: self.ticket and self.actions.ticketUpdated.emit(self.ticket.id))
-        self.timeline = Timeline(body)
+        self.timeline = Timeline(self.theme, body)
         col = QVBoxLayout(body)
         col.setContentsMargins(16, 12, 16, 16)
         col.setSpacing(6)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -12,10 +13,12 @@ from PySide6.QtWidgets import (
 )
 
 from supportdesk.store.inbox import TicketQuery
-from supportdesk.ui import icons
 from supportdesk.ui.tasks import TaskRunner, alive
 from supportdesk.ui.tickets.model import COLUMN_INDEX, COLUMNS, StatusRole, SyncRole, TicketTableModel
 from supportdesk.ui.widgets.pill import PillDelegate
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +31,13 @@ PROVIDERS = (("All providers", None), ("Cardlytics", "cardlytics"), ("Support", 
 class FilterBar(QFrame):
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("filterBar")
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search tickets — subject, customer, e-mail, id, message…  ( / )")
         self.search.setClearButtonEnabled(True)
-        self.search.addAction(icons.icon("search", "muted"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.addAction(theme.icon("search", "muted"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setAccessibleName("Search tickets")
         self.search.setAccessibleDescription("Full-text search of the cached tickets; results update as you type")
         self.status = self._combo(STATUSES, "Filter by status")
@@ -75,7 +78,7 @@ class FilterBar(QFrame):
 
 
 class TicketTable(QTableView):
-    def __init__(self, model: TicketTableModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: TicketTableModel, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
         self.setObjectName("ticketTable")
@@ -100,8 +103,8 @@ class TicketTable(QTableView):
             header.resizeSection(i, col.width)
         header.setSectionResizeMode(COLUMN_INDEX["subject"], QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(COLUMN_INDEX["updated"], Qt.SortOrder.DescendingOrder)
-        self.setItemDelegateForColumn(COLUMN_INDEX["status"], PillDelegate("status", StatusRole, self))
-        self.setItemDelegateForColumn(COLUMN_INDEX["sync"], PillDelegate("sync", SyncRole, self))
+        self.setItemDelegateForColumn(COLUMN_INDEX["status"], PillDelegate("status", StatusRole, theme, self))
+        self.setItemDelegateForColumn(COLUMN_INDEX["sync"], PillDelegate("sync", SyncRole, theme, self))
         self.setSortingEnabled(True)
 
 
@@ -111,15 +114,16 @@ class TicketListView(QWidget):
     currentTicketChanged = Signal(object)  # str | None
     ticketActivated = Signal(str)
 
-    def __init__(self, model: TicketTableModel, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, model: TicketTableModel, tasks: TaskRunner, theme: Theme,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self._tasks = tasks
         self._current: str | None = None
         self._keep: str | None = None  # the ticket selected before a reset, selected again after
         self._context_actions: list[QAction] = []
-        self.filters = FilterBar(self)
-        self.table = TicketTable(model, self)
+        self.filters = FilterBar(theme, self)
+        self.table = TicketTable(model, theme, self)
         self.empty: QLabel | None = None  # made when the list is first empty (see _update_empty)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-from supportdesk.ui import icons
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 
 class Banner(QFrame):
     actionClicked = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._theme = theme
         self.setObjectName("banner")
         self.setAccessibleName("Notice")
         self.icon = QLabel(self)
@@ -21,8 +25,7 @@ class Banner(QFrame):
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.button = QPushButton(self)
         self.button.clicked.connect(self.actionClicked)
-        close = QToolButton(self)
-        close.setIcon(icons.icon("cancel", "banner_text"))
+        self.close_button = close = QToolButton(self)
         close.setAutoRaise(True)
         close.setToolTip("Dismiss")
         close.setAccessibleName("Dismiss notice")
@@ -35,11 +38,18 @@ class Banner(QFrame):
         row.addWidget(self.button)
         row.addWidget(close)
         self.kind = ""
+        self._icon_name = "offline"
+        self._tint()
+        theme.changed.connect(self._tint)  # the banner lives as long as the window, as the theme
         self.hide()
 
+    def _tint(self, _scheme: str = "") -> None:
+        self.icon.setPixmap(self._theme.icon(self._icon_name, "banner_text").pixmap(18, 18))
+        self.close_button.setIcon(self._theme.icon("cancel", "banner_text"))
+
     def show_notice(self, kind: str, text: str, button: str | None = None, icon: str = "offline") -> None:
-        self.kind = kind
-        self.icon.setPixmap(icons.icon(icon, "banner_text").pixmap(18, 18))
+        self.kind, self._icon_name = kind, icon
+        self._tint()
         self.text.setText(text)
         self.button.setText(button or "")
         self.button.setVisible(bool(button))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPixmap, QPixmapCache
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from supportdesk.ui import format as fmt
-from supportdesk.ui import theme
+
+if TYPE_CHECKING:
+    from supportdesk.ui.theme import Theme
 
 
 def tokens_for(kind: str, value: str) -> tuple[str, str]:
@@ -39,8 +43,9 @@ class PillDelegate(QStyledItemDelegate):
     pixmap (Qt's bounded QPixmapCache) and then copied, instead of laying out and antialiasing
     text and a rounded rect every time (the two pill columns were a quarter of a repaint)."""
 
-    def __init__(self, kind: str, role: int, parent: QWidget | None = None) -> None:
+    def __init__(self, kind: str, role: int, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._theme = theme
         self._kind = kind
         self._role = role
         self._painting = False
@@ -69,7 +74,7 @@ class PillDelegate(QStyledItemDelegate):
         font.setWeight(QFont.Weight.DemiBold)
         rect = option.rect.adjusted(8, 0, -4, 0)
         dpr = option.widget.devicePixelRatioF() if option.widget else 1.0
-        colors = theme.color(fg), theme.color(bg)
+        colors = self._theme.color(fg), self._theme.color(bg)
         key = (f"pill:{text}:{colors[0].rgba()}:{colors[1].rgba()}:{font.key()}:{rect.width()}x"
                f"{rect.height()}@{dpr}")
         pixmap = QPixmapCache.find(key)
@@ -91,8 +96,9 @@ class PillDelegate(QStyledItemDelegate):
 class Pill(QWidget):
     """A standalone pill for the detail header."""
 
-    def __init__(self, kind: str, parent: QWidget | None = None) -> None:
+    def __init__(self, kind: str, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._theme = theme
         self._kind = kind
         self._value = ""
         self._text = ""
@@ -114,4 +120,4 @@ class Pill(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         fg, bg = tokens_for(self._kind, self._value)
-        paint_pill(painter, self.rect(), self._text, theme.color(fg), theme.color(bg), self.font())
+        paint_pill(painter, self.rect(), self._text, self._theme.color(fg), self._theme.color(bg), self.font())

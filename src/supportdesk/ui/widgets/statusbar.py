@@ -10,10 +10,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QToolButton, QWidget
 
 from supportdesk.ui import format as fmt
-from supportdesk.ui import icons, theme
 
 if TYPE_CHECKING:  # the window paints before the services (3.5 ms of imports) are loaded
     from supportdesk.services.health import ProviderHealth
+    from supportdesk.ui.theme import Theme
 
 
 def state_text(state: str) -> str:
@@ -24,16 +24,16 @@ def state_text(state: str) -> str:
 
 
 class ProviderIndicator(QLabel):
-    def __init__(self, health: ProviderHealth, parent: QWidget | None = None) -> None:
+    def __init__(self, health: ProviderHealth, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.health = health
+        self._theme = theme
         self.setTextFormat(Qt.TextFormat.RichText)
         self.set_health(health)
 
     def set_health(self, health: ProviderHealth) -> None:
         self.health = health
-        color = theme.current().hex(health.state) if theme.current() else "#888"
-        self.setText(f"<span style='color:{color}'>●</span>&nbsp;{health.label}")
+        self.setText(f"<span style='color:{self._theme.hex(health.state)}'>●</span>&nbsp;{health.label}")
         state = state_text(health.state)
         tip = f"{health.label}: {state}"
         if health.detail:
@@ -47,8 +47,9 @@ class ProviderIndicator(QLabel):
 class StatusBar(QStatusBar):
     outboxClicked = Signal()
 
-    def __init__(self, sync_action: QAction, parent: QWidget | None = None) -> None:
+    def __init__(self, sync_action: QAction, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._theme = theme
         self.setSizeGripEnabled(False)
         self.indicators: dict[str, ProviderIndicator] = {}
         self._providers = QWidget(self)
@@ -83,7 +84,7 @@ class StatusBar(QStatusBar):
     def set_health(self, health: ProviderHealth) -> None:
         indicator = self.indicators.get(health.provider)
         if indicator is None:
-            indicator = ProviderIndicator(health, self._providers)
+            indicator = ProviderIndicator(health, self._theme, self._providers)
             self.indicators[health.provider] = indicator
             self._providers_layout.addWidget(indicator)
         indicator.set_health(health)
@@ -96,7 +97,7 @@ class StatusBar(QStatusBar):
             text = f"Outbox {undelivered}" + (f" · {failed} failed" if failed else "")
             tip_state = f"{undelivered} not delivered yet" + (f", {failed} rejected" if failed else "")
         self.outbox.setText(text)
-        self.outbox.setIcon(icons.icon("warning" if failed else "outbox", "failed" if failed else "text"))
+        self.outbox.setIcon(self._theme.icon("warning" if failed else "outbox", "failed" if failed else "text"))
         self.outbox.setAccessibleName(f"Outbox: {tip_state}")
 
     def set_sync(self, *, running: bool | None = None, last: datetime | None = None,
