@@ -704,11 +704,17 @@ def test_latency_knob_delays_provider_requests_only(make_sandbox, client):
 
 
 def test_access_log_never_shows_offers_secrets():
-    from supportdesk.sandbox.logs import redact_query
+    import logging
 
-    line = "GET /offers/feedback?action=user_feedback&clientkey=K1&clientpass=P1&apikey=A1&user_id=u"
-    assert redact_query(line) == ("GET /offers/feedback?action=user_feedback&clientkey=***&clientpass=***"
-                                  "&apikey=***&user_id=u")
+    from supportdesk.sandbox.logs import RedactQueryFilter
+
+    path = "/offers/feedback?action=user_feedback&clientkey=K1&clientpass=P1&apikey=A1&user_id=u"
+    # As uvicorn's access logger makes it: client, method, path with query, HTTP version, status.
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", path, "1.1", 200), None)
+    assert RedactQueryFilter().filter(record)
+    assert record.getMessage() == ('127.0.0.1:5000 - "GET /offers/feedback?action=user_feedback&clientkey=***'
+                                   '&clientpass=***&apikey=***&user_id=u HTTP/1.1" 200')
 
 
 def test_stop_cancels_background_work_and_removes_the_temp_files_dir(make_sandbox, client):

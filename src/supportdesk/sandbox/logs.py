@@ -8,15 +8,10 @@
 from __future__ import annotations
 
 import logging
-import re
+
+from supportdesk.providers.redaction import redact
 
 from .faults import DroppedConnection
-
-_SECRET_QUERY = re.compile(r"(?i)\b(clientkey|clientpass|apikey)=[^&\s\"]*")
-
-
-def redact_query(text: str) -> str:
-    return _SECRET_QUERY.sub(r"\1=***", text)
 
 
 class DropLogFilter(logging.Filter):
@@ -28,13 +23,13 @@ class DropLogFilter(logging.Filter):
 
 
 class RedactQueryFilter(logging.Filter):
-    """Mask secret query parameters in access-log records."""
+    """Mask secret query parameters in access-log records (the desk's own redaction)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(redact_query(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.msg, str):
-            record.msg = redact_query(record.msg)
+            record.msg = redact(record.msg)
         return True
 
 
