@@ -13,7 +13,7 @@ from supportdesk.ui.attachments.logview import LogView
 from supportdesk.ui.attachments.panel import AttachmentsPanel
 from supportdesk.ui.attachments.photo import PhotoView
 from supportdesk.ui.attachments.viewer import AttachmentWindow
-from supportdesk.ui.tasks import TaskRunner
+from supportdesk.ui.tasks import TaskRunner, alive
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -103,6 +103,27 @@ def test_log_levels_filter_and_find(tmp_path, run, qtbot, app_theme):
     assert view.find_next()
     assert view.text.textCursor().block().blockNumber() == 3
 
+
+
+def test_log_colours_follow_the_theme(tmp_path, run, qtbot, app_theme):
+    path = tmp_path / "app.log"
+    path.write_text(LOG)
+    view = LogView(app_theme)
+    qtbot.addWidget(view)
+    view.show()
+    assert run(view.load(path))
+    error_line = view.text.document().findBlockByNumber(3)  # "... ERROR [Sync] ..."
+    colour = lambda: {r.format.foreground().color().name() for r in error_line.layout().formats()}  # noqa: E731
+    assert app_theme.hex("log_error") in colour()
+    try:
+        app_theme.set_mode("dark")
+        assert app_theme.hex("log_error") in colour()  # highlighted again in the dark scheme's colours
+        view.close()
+        view.deleteLater()
+        qtbot.waitUntil(lambda: not alive(view))
+        app_theme.set_mode("light")  # a switch after the viewer is gone reaches nothing of it
+    finally:
+        app_theme.set_mode("light")
 
 def test_large_log_loads_in_chunks_without_freezing(tmp_path, run, qtbot, app_theme):
     path = tmp_path / "big.log"

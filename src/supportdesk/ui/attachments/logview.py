@@ -170,7 +170,7 @@ class LogView(QWidget):
         QShortcut(QKeySequence("Shift+Return"), self.find, lambda: self.find_next(True),
                   context=Qt.ShortcutContext.WidgetShortcut)
         self._show_progress(False)
-        theme.changed.connect(lambda _s: alive(self) and self.highlighter.rehighlight())
+        theme.changed.connect(self.highlighter.rehighlight)  # dropped with the viewer (a Qt slot)
 
     # --- loading --------------------------------------------------------------------------
     async def load(self, path: Path, name: str | None = None) -> bool:
