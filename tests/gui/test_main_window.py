@@ -129,6 +129,29 @@ def test_accessible_names_on_controls(offline_services, window_for):
         assert widget.accessibleName(), widget
 
 
+def test_a_first_layout_shows_whole_dates_and_gives_the_subject_room(offline_services, window_for):
+    from datetime import datetime, timezone
+
+    from supportdesk.ui import format as fmt
+
+    w = window_for(offline_services)
+    table = w.inbox.table
+    header = table.horizontalHeader()
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+    for at in (datetime(2026, 5, 28, 21, 59, tzinfo=timezone.utc), datetime(2024, 9, 28, 12, tzinfo=timezone.utc),
+               datetime(2026, 11, 30, 21, 59, tzinfo=timezone.utc)):  # this year, an older one, this week
+        text = fmt.short_time(at, now)
+        assert header.sectionSize(COLUMN_INDEX["updated"]) >= table.fontMetrics().horizontalAdvance(text) + 16, text
+    others = sum(header.sectionSize(i) for i in range(header.count()) if i != COLUMN_INDEX["subject"])
+    subject = lambda inbox: inbox - others - 2 * table.frameWidth() - table.verticalScrollBar().sizeHint().width()  # noqa: E731
+    inbox, detail = w.inbox.first_split(1440)  # the first window on a big enough screen
+    assert inbox + detail == 1440 and subject(inbox) >= 220 and detail >= 420
+    inbox, detail = w.inbox.first_split(1288)  # on a 1400 px screen: the detail pane keeps its 420
+    assert inbox + detail == 1288 and detail == 420 and subject(inbox) > subject(int(1288 * 0.62)) + 60
+    assert w.inbox.first_split(1920) == [1190, 730]  # wide: the usual 62 %
+    assert w.inbox.first_split(1000) == [620, 380]  # narrow: the detail pane is not squeezed further
+
+
 def test_layout_and_columns_are_remembered(offline_services, settings, qtbot, loop, app_theme):
     add_tickets(offline_services.store, 5)
     w1 = MainWindow(offline_services, theme=app_theme, settings=settings)

@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
         if (split := s.value("window/splitter")) is not None:
             self.splitter.restoreState(QByteArray(split))
         else:
-            self.splitter.setSizes([int(self.width() * 0.62), int(self.width() * 0.38)])
+            self.splitter.setSizes(self.inbox.first_split(self.width()))
         self.inbox.restore_state(s.value("inbox/header"))
 
     def save_layout(self) -> None:

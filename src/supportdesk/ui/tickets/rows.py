@@ -36,7 +36,7 @@ class Column(NamedTuple):
 COLUMNS: tuple[Column, ...] = (
     Column("provider", "Provider", ("provider",), 86),
     Column("ticket", "Ticket", ("id", "external_id"), 142),
-    Column("customer", "Customer", ("customer_id",), 168),
+    Column("customer", "Customer", ("customer_id",), 150),
     Column("subject", "Subject", ("subject",), 260),
     Column("status", "Status", ("status",), 104),
     Column("sync", "Sync", ("sync_state",), 78),

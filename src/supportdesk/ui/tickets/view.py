@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
+# The widest forms of format.short_time: the Updated column is made wide enough for them.
+TIME_SAMPLES = ("28 May 23:59", "28 Sep 2026", "Wed 23:59")
+MIN_SUBJECT, MIN_DETAIL = 220, 420  # px a first layout gives the subject column and the detail pane
 STATUSES = (("All statuses", None), ("Open", "OPEN"), ("In progress", "IN_PROGRESS"),
             ("Resolved", "RESOLVED"))
 PROVIDERS = (("All providers", None), ("Cardlytics", "cardlytics"), ("Support", "support"))
@@ -101,6 +104,11 @@ class TicketTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for i, col in enumerate(COLUMNS):
             header.resizeSection(i, col.width)
+        # 8 px of cell padding each side (app.qss) and a little air: an older ticket's date
+        # ("28 Sep 2026") was cut to "28 Sep …" at the default font.
+        fm = self.fontMetrics()
+        updated = COLUMN_INDEX["updated"]
+        header.resizeSection(updated, max(COLUMNS[updated].width, max(map(fm.horizontalAdvance, TIME_SAMPLES)) + 22))
         header.setSectionResizeMode(COLUMN_INDEX["subject"], QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(COLUMN_INDEX["updated"], Qt.SortOrder.DescendingOrder)
         self.setItemDelegateForColumn(COLUMN_INDEX["status"], PillDelegate("status", StatusRole, theme, self))
@@ -176,6 +184,17 @@ class TicketListView(QWidget):
         target = 0 if row < 0 else row + delta
         if 0 <= target < self.model.rowCount():
             self._select_row(target)
+
+    def first_split(self, total: int) -> list[int]:
+        """The inbox's and the detail pane's widths in a first layout `total` px wide: 62 % for the
+        inbox, or more so that the subject gets MIN_SUBJECT px beside the other columns, as long
+        as the detail pane keeps MIN_DETAIL."""
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(i) for i in range(len(COLUMNS)) if i != COLUMN_INDEX["subject"])
+        scroll = self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth()
+        share = int(total * 0.62)
+        inbox = min(max(share, others + scroll + MIN_SUBJECT), max(share, total - MIN_DETAIL))
+        return [inbox, total - inbox]
 
     def save_state(self) -> QByteArray:
         return self.table.horizontalHeader().saveState()
