@@ -139,6 +139,32 @@ async def test_late_event_never_moves_a_ticket_backwards(services):
     assert after.status is TicketStatus.RESOLVED and after.resolution == "No Credit: Reward Pending"
 
 
+async def test_export_dates_of_a_cardlytics_ticket_are_cardlytics_own(services):
+    """PROVIDERS.md's wasabi table: createdAt is ticketCreatedDate, resolvedAt ticketSolvedDate."""
+    from pathlib import Path
+
+    from supportdesk.models.cardlytics import RetrievedTicket
+
+    t = await services.tickets.create_cardlytics(
+        offer_id=1000030804, transaction_ids=[1132328647], customer_id="1756524",
+        description="Expected 10% cashback", send_now=True)
+    sample = json.loads((Path(__file__).parents[1] / "fixtures" / "seeds" / "cardlytics_retrieve_response.json")
+                        .read_text(encoding="utf-8"))
+    # Closed before this desk polled it: a webhook said so first, with no date.
+    intake = services.webhook_intake("k3y-hook")
+    closed = {"sourceTicketId": t.external_id, "sourceCustomerId": "1756524",
+              "processingStatus": "Success", "status": "Closed"}
+    assert intake.handle("k3y-hook", json.dumps(closed).encode())[0] == 204
+    services.updater.apply_cardlytics_retrieve(RetrievedTicket.model_validate({**sample, "sourceTicketId": t.external_id}))
+    events = list(services.export.events())
+    assert {e["body"]["createdAt"] for e in events} == {"2024-06-13T22:48:17Z"}
+    assert [e["body"].get("resolvedAt") for e in events if e["body"]["status"] == "RESOLVED"] == ["2024-06-13T23:06:16Z"]
+    # A later answer with another creation date (as a resubmission's would be) does not move it.
+    later = {**sample, "sourceTicketId": t.external_id, "ticketCreatedDate": "2024-07-01T08:00:00Z"}
+    services.updater.apply_cardlytics_retrieve(RetrievedTicket.model_validate(later))
+    assert {e["body"]["createdAt"] for e in services.export.events()} == {"2024-06-13T22:48:17Z"}
+
+
 async def test_the_windows_share_of_open_tickets_takes_the_newest_and_turns_through_the_rest(services):
     """A window's sync refreshes a bounded share of the unresolved tickets (the CLI's all of them):
     the most recently updated half each time, and the older ones in turn."""

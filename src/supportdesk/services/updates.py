@@ -15,7 +15,7 @@ from supportdesk.models import cardlytics as cdl
 from supportdesk.models import support as sup
 from supportdesk.models.ticket import (
     STATUS_RANK, Attachment, AttachmentKind, SyncState, Ticket, TicketEvent, TicketStatus,
-    cardlytics_status, new_local_id, support_status, utcnow,
+    cardlytics_status, iso, new_local_id, support_status, utcnow,
 )
 from supportdesk.store import Store
 
@@ -25,6 +25,7 @@ RESUBMIT_HINT = ("Correct the ticket and resubmit it (ticket resubmit ID with th
                  "fields); the resubmission gets a new sourceTicketId on the same ticket.")
 
 Listener = Callable[[Ticket, TicketStatus], None]
+_CREATED_KEY = "ticketCreatedDate"  # in a ticket's data once created_at is Cardlytics' own date
 
 
 def _dedup(*parts: Any) -> str:
@@ -58,8 +59,11 @@ class TicketUpdater:
                          processing_status: str | None, message: str | None = None,
                          resolution: str | None = None, response: str | None = None,
                          cdlx_id: int | None = None, solved_at: datetime | None = None,
-                         resent: bool = False, origin: str = "event") -> Ticket | None:
-        """`resent`: the submission was sent more than once (so 'already exists' = delivered)."""
+                         created_at: datetime | None = None, resent: bool = False,
+                         origin: str = "event") -> Ticket | None:
+        """`resent`: the submission was sent more than once (so 'already exists' = delivered).
+        `created_at`/`solved_at`: Retrieve's ticketCreatedDate/ticketSolvedDate, which the wasabi
+        export reports as createdAt/resolvedAt (PROVIDERS.md)."""
         tid = self.store.tickets.id_for_ref("cardlytics", source_ticket_id)
         if tid is None:
             log.info("cardlytics %s for an unknown sourceTicketId ignored", origin)
@@ -113,11 +117,18 @@ class TicketUpdater:
             if response and response != t.data.get("cardlyticsResponse"):
                 t.data["cardlyticsResponse"] = response
                 changes.append(f"Cardlytics: {response}")
+            dates = (t.created_at, t.resolved_at)
             if cdlx_id and t.data.get("cdlxTicketId") != cdlx_id:
                 t.data["cdlxTicketId"] = cdlx_id
-            if t.status is TicketStatus.RESOLVED and t.resolved_at is None:
-                t.resolved_at = solved_at or utcnow()
+            if created_at is not None and _CREATED_KEY not in t.data:
+                # The first date Cardlytics gives; a resubmission's later one does not move it.
+                t.data[_CREATED_KEY] = iso(created_at)
+                t.created_at = created_at
+            if t.status is TicketStatus.RESOLVED and (t.resolved_at is None or solved_at is not None):
+                t.resolved_at = solved_at or utcnow()  # first seen resolved, until Cardlytics says when
             if not changes:
+                if (t.created_at, t.resolved_at) != dates:
+                    self.store.tickets.save(t)
                 return t
             t.updated_at = utcnow()
             self.store.tickets.save(t)
@@ -140,7 +151,7 @@ class TicketUpdater:
         return self.apply_cardlytics(
             r.source_ticket_id, status=r.status, processing_status=None,
             resolution=r.resolution_type, response=r.cardlytics_response, cdlx_id=r.cdlx_ticket_id,
-            solved_at=r.ticket_solved_date, origin="refresh")
+            solved_at=r.ticket_solved_date, created_at=r.ticket_created_date, origin="refresh")
 
     # --- support --------------------------------------------------------------------------
     def apply_support(self, rec: sup.SupportRecord, *, ticket_id: str | None = None,
