@@ -596,6 +596,13 @@ async def test_radar_400_raw_text_and_generic_hint():
             await radar.send_invitation(invitation())
     assert str(exc.value) == "mobile is wrong"
     assert exc.value.hint and "resubmit" in exc.value.hint
+    # No `description`: the raw text, whatever other field the body has (PROVIDERS.md).
+    server.invitation_answer = lambda r: httpx.Response(400, json={"message": "mobile is wrong"})
+    client, radar = radar_client(server)
+    async with client:
+        with pytest.raises(Rejected) as exc:
+            await radar.send_invitation(invitation())
+    assert str(exc.value) == '{"message":"mobile is wrong"}'
 
 
 @pytest.mark.asyncio

@@ -258,7 +258,9 @@ def test_radar_answers_lenient():
     ({"status": "fail", "description": "bad bank"}, True, "bad bank"),
     ({"status": "FAILURE"}, True, "FAILURE"),
     ({"error": True, "message": "nope"}, True, "nope"),
-    ({"error": "invalid apikey"}, True, "invalid apikey"),
+    ({"error": 1, "message": "nope"}, True, "nope"),
+    ({"error": "invalid apikey"}, False, "invalid apikey"),  # "any other 200 is success" (PROVIDERS.md)
+    ({"success": 0}, True, None),
     ({"error": False, "message": "ok"}, False, "ok"),
     ({"success": False}, True, None),
     ({"success": "true", "data": {"id": 1}}, False, None),
@@ -342,6 +344,13 @@ def test_feedback_query_has_no_secrets():
                      "user_longitude": "-0.1278", "feedback_type": "1", "offer_code": "OF1",
                      "your_bank_code": "BK", "outlet_code": "OUT9"}
     assert not {"clientkey", "clientpass", "apikey", "action"} & set(query)
+
+
+def test_feedback_coordinates_go_out_in_plain_decimals():
+    req = offers.FeedbackRequest(user_id="a@b.co", offer_code="OF1", your_bank_code="BK", outlet_code="OUT9",
+                                 feedback_type=1, user_latitude=1e-05, user_longitude=-1.5e-07)
+    query = req.to_query()
+    assert (query["user_latitude"], query["user_longitude"]) == ("0.00001", "-0.00000015")  # repr: 1e-05
 
 
 # --- validation errors name the field ----------------------------------------------------

@@ -6,6 +6,7 @@ apikey); `to_query()` returns only the non-secret part; the client adds the rest
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,8 +46,8 @@ class FeedbackRequest(BaseModel):
         """The non-secret query parameters, in the document's order."""
         query = {
             "user_id": self.user_id,
-            "user_latitude": repr(self.user_latitude),
-            "user_longitude": repr(self.user_longitude),
+            "user_latitude": _decimal(self.user_latitude),
+            "user_longitude": _decimal(self.user_longitude),
             "feedback_type": self.feedback_type,
         }
         if self.comment is not None:
@@ -57,6 +58,11 @@ class FeedbackRequest(BaseModel):
             "outlet_code": self.outlet_code,
         }
         return query
+
+
+def _decimal(value: float) -> str:
+    """Plain decimal notation, as many digits as the float has: repr() wrote 1e-05."""
+    return format(Decimal(repr(value)), "f")
 
 
 def _truthy(value: Any) -> bool:
@@ -85,17 +91,12 @@ class FeedbackAnswer(BaseModel):
 
     @property
     def is_rejection(self) -> bool:
-        """status error/fail/failure, error true (or an error text), or success false."""
+        """PROVIDERS.md: status error/fail/failure, error true, or success false; any other
+        answer is success (true/false also as "true"/"false" or 1/0: parse leniently)."""
         status = self._get("status")
         if isinstance(status, str) and status.strip().lower() in REJECTION_STATUSES:
             return True
-        error = self._get("error")
-        if _truthy(error):
-            return True
-        # {"error": "missing user_id"}: a non-empty error text is a rejection too.
-        if isinstance(error, str) and error.strip() and not _falsy(error):
-            return True
-        return _falsy(self._get("success"))
+        return _truthy(self._get("error")) or _falsy(self._get("success"))
 
     @property
     def message(self) -> str | None:

@@ -20,9 +20,9 @@ from supportdesk.providers.redaction import register_secret
 from supportdesk.providers.transport import (
     HttpBound,
     RetryPolicy,
-    answer_text,
     json_body,
     parse_answer,
+    raw_text,
     send,
 )
 
@@ -93,7 +93,7 @@ def _describe(response: httpx.Response) -> str:
     if isinstance(body, dict) and isinstance(body.get("description"), str) \
             and body["description"].strip():
         return body["description"].strip()
-    return answer_text(response)
+    return raw_text(response)
 
 
 class RadarClient(HttpBound):

@@ -146,6 +146,11 @@ def answer_text(response: httpx.Response) -> str:
         if isinstance(errors, list) and errors:
             return "; ".join(str(e.get("message", e) if isinstance(e, dict) else e)
                              for e in errors)
+    return raw_text(response)
+
+
+def raw_text(response: httpx.Response) -> str:
+    """The answer's body as it came (shortened), or its status line when it has none."""
     text = response.text.strip() if response.content else ""
     if text:
         return text[:_MAX_ERROR_TEXT]
