@@ -15,7 +15,7 @@ from supportdesk.providers.radar import RadarClient
 from supportdesk.logs import setup_logging
 from supportdesk.providers.redaction import register_secret
 from supportdesk.providers.support import SupportClient
-from supportdesk.providers.transport import HeaderSecretAuth, RetryPolicy, build_http_client
+from supportdesk.providers.transport import HeaderSecretAuth, RetryPolicy, build_http_client, timeout_of
 from supportdesk.providers.wasabi import WasabiClient
 from supportdesk.services.attachments import AttachmentService
 from supportdesk.services.export import ExportService
@@ -150,7 +150,8 @@ def _build(config: Config, sandbox: Any, retry: RetryPolicy, transport: httpx.As
     clients: dict[str, Any] = {}
 
     def client_for(section: str, base_url: str, auth: httpx.Auth | None = None) -> httpx.AsyncClient:
-        c = build_http_client(base_url, auth=auth, transport=transport)
+        c = build_http_client(base_url, auth=auth, transport=transport,
+                              timeout=timeout_of(config.settings[section].get("timeout")))
         http.append(c)
         return c
 

@@ -16,12 +16,13 @@ APP_NAME = "supportdesk"
 SANDBOX = "sandbox"
 
 # section -> {key: required?}
+# `timeout`: seconds a provider may take to answer (PROVIDERS.md: timeouts come from configuration).
 SCHEMA: dict[str, dict[str, bool]] = {
-    "cardlytics": {"base_url": True, "auth_header": False},
-    "support": {"base_url": True, "auth_header": False},
-    "radar": {"base_url": True, "username": True, "client_id": False, "programme_id": False},
-    "offers_feedback": {"base_url": True, "action": False},
-    "wasabi": {"post_url": False},
+    "cardlytics": {"base_url": True, "auth_header": False, "timeout": False},
+    "support": {"base_url": True, "auth_header": False, "timeout": False},
+    "radar": {"base_url": True, "username": True, "client_id": False, "programme_id": False, "timeout": False},
+    "offers_feedback": {"base_url": True, "action": False, "timeout": False},
+    "wasabi": {"post_url": False, "timeout": False},
     "webhook": {"host": False, "port": False},
 }
 SECRET_NAMES: dict[str, tuple[str, ...]] = {
@@ -273,6 +274,10 @@ def _check_value(section: str, key: str, value: Any, table: str, where: "Locator
     if key == "port":
         if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 65536:
             raise ConfigError(where.key(table, key, "must be a port number (1-65535)"))
+        return
+    if key == "timeout":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 600:
+            raise ConfigError(where.key(table, key, "must be a number of seconds (0-600), e.g. 30"))
         return
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(where.key(table, key, "must be a non-empty string"))

@@ -62,6 +62,9 @@ def test_no_file_means_builtin_sandbox(tmp_path):
     (GOOD.replace('username = "acme-desk"\n', ""),
      r"config.toml:7: \[profiles.production.radar\]: missing required setting 'username'"),
     (GOOD.replace("port = 8766", 'port = "x"'), r"config.toml:14: profiles.production.webhook.port"),
+    (GOOD.replace('auth_header = "X-Api-Key"', 'timeout = "30"'),
+     r"config.toml:5: profiles.production.cardlytics.timeout: must be a number of seconds"),
+    (GOOD.replace('auth_header = "X-Api-Key"', "timeout = 0"), r"profiles.production.cardlytics.timeout"),
     (GOOD.replace('base_url = "https://api.feedback.fyi"', 'base_url = "ftp://x"'),
      r"config.toml:8: profiles.production.radar.base_url: must be an http\(s\) URL"),
     ("colour = 1\n" + GOOD, r"config.toml:1: colour: unknown key"),
@@ -70,6 +73,23 @@ def test_no_file_means_builtin_sandbox(tmp_path):
 def test_errors_name_file_line_and_key(tmp_path, text, where):
     with pytest.raises(ConfigError, match=where):
         load_config(_write(tmp_path, text), tmp_path, env={})
+
+
+def test_a_providers_timeout_comes_from_the_file(tmp_path):
+    import asyncio
+
+    from supportdesk.app import build_services
+
+    text = GOOD.replace('auth_header = "X-Api-Key"', "timeout = 2.5").replace(
+        'client_id = "8291a9ed952342c5b5fe2915f2189e7c"', 'client_id = "8291a9ed952342c5b5fe2915f2189e7c"\ntimeout = 45')
+    cfg = load_config(_write(tmp_path, text), tmp_path / "data", env={})
+    services = build_services(cfg)
+    try:
+        timeouts = {name: c.http.timeout for name, c in services.clients.items()}
+        assert (timeouts["cardlytics"].read, timeouts["cardlytics"].connect) == (2.5, 2.5)
+        assert (timeouts["radar"].read, timeouts["radar"].connect) == (45, 5.0)
+    finally:
+        asyncio.run(services.aclose())
 
 
 def test_unknown_profile_and_missing_file(tmp_path):

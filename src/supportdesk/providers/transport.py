@@ -39,6 +39,13 @@ log = logging.getLogger("supportdesk.providers")
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
+
+
+def timeout_of(seconds: float | None) -> httpx.Timeout:
+    """A configured timeout: `seconds` for an answer (read, write), at most 5 s to connect."""
+    if seconds is None:
+        return DEFAULT_TIMEOUT
+    return httpx.Timeout(connect=min(5.0, seconds), read=seconds, write=seconds, pool=min(5.0, seconds))
 _MAX_ERROR_TEXT = 500
 
 

@@ -98,7 +98,7 @@ def _plain(old: str, name: str, sections: dict[str, dict[str, Any]] | None,
 def _value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
+    if isinstance(v, (int, float)):
+        return repr(v)  # a TOML number (a float's repr is one: 2.5, 1e-05)
     s = str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{s}"'

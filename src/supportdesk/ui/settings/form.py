@@ -27,14 +27,24 @@ TITLES = {"cardlytics": "Cardlytics", "support": "Support", "radar": "Radar",
           "offers_feedback": "Offers feedback", "wasabi": "Wasabi export", "webhook": "Webhook"}
 KEYS = {"base_url": "Base URL", "username": "User name", "auth_header": "Auth header",
         "client_id": "Default client", "programme_id": "Default programme", "action": "Action",
-        "post_url": "POST URL", "host": "Listen host", "port": "Listen port"}
+        "post_url": "POST URL", "host": "Listen host", "port": "Listen port", "timeout": "Timeout (s)"}
 HELP = {"auth_header": "Optional: a header sent with every call; its value is a secret below.",
         "client_id": "Optional: the invitation form starts with it.",
         "programme_id": "Optional: the invitation form starts with it.",
         "action": "Optional: user_feedback unless the provider says otherwise.",
-        "post_url": "Optional: NDJSON export works without it."}
+        "post_url": "Optional: NDJSON export works without it.",
+        "timeout": "Optional: seconds to wait for an answer (30 unless set)."}
 SECRETS = {"auth_value": "Auth header value", "password": "Password", "clientkey": "Client key",
            "clientpass": "Client pass", "apikey": "API key", "secret": "Webhook secret"}
+
+
+def _number(text: str) -> int | float | str:
+    """The field's number (the file keeps it a TOML number); text left as it is fails validation."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() else value
 
 
 class SettingsForm(FormBase):
@@ -188,7 +198,7 @@ class SettingsForm(FormBase):
             for key in keys:
                 v = str(data.get(f"{section}.{key}", "")).strip()
                 if v:
-                    values[key] = int(v) if key == "port" and v.isdigit() else v
+                    values[key] = _number(v) if key in ("port", "timeout") else v
             out[section] = values
         return out
 
