@@ -617,6 +617,19 @@ async def test_radar_200_with_error_code_is_rejected():
     assert str(exc.value) == "Invalid programme" and exc.value.status == 200
 
 
+@pytest.mark.asyncio
+@pytest.mark.parametrize("answer", [httpx.Response(200, text="OK"), httpx.Response(200, json=["00000"])])
+async def test_radar_200_without_a_code_is_rejected_not_resent(answer):
+    """A 200 whose code is not "00000" is a rejection: resending it could invite twice."""
+    server = RadarServer()
+    server.invitation_answer = lambda r: answer
+    client, radar = radar_client(server)
+    async with client:
+        with pytest.raises(Rejected) as exc:
+            await radar.send_invitation(invitation())
+    assert type(exc.value) is Rejected and "no code" in str(exc.value) and "invited twice" in exc.value.hint
+
+
 # --- offers feedback ---------------------------------------------------------------------
 
 KEYS = {"clientkey": "ck-9f8e7d6c", "clientpass": "cp-5b4a3928", "apikey": "ak-1a2b3c4d"}
@@ -636,6 +649,18 @@ def offers_client(client: httpx.AsyncClient, base: str) -> OffersFeedbackClient:
 def assert_no_keys(text: str) -> None:
     for value in KEYS.values():
         assert value not in text
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("answer", "message"), [
+    (httpx.Response(200, text="Feedback stored"), "Feedback stored"),
+    (httpx.Response(200, json=["ok"]), '["ok"]'),
+    (httpx.Response(200), None),
+])
+async def test_offers_any_other_200_is_success(answer, message):
+    async with http(lambda r: answer, "https://offers.test") as client:
+        got = await offers_client(client, "https://offers.test/api").send(feedback())
+    assert not got.is_rejection and got.message == message
 
 
 @pytest.mark.asyncio

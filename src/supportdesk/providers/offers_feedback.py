@@ -7,9 +7,9 @@ from collections.abc import Callable
 import httpx
 
 from supportdesk.models.offers_feedback import DEFAULT_ACTION, FeedbackAnswer, FeedbackRequest
-from supportdesk.providers.errors import ProviderBug, Rejected
+from supportdesk.providers.errors import Rejected
 from supportdesk.providers.redaction import register_secret
-from supportdesk.providers.transport import HttpBound, RetryPolicy, parse_answer, send
+from supportdesk.providers.transport import HttpBound, RetryPolicy, parse_answer, raw_text, send
 
 PROVIDER = "offers_feedback"
 _FIELDS_HINT = "Check the feedback's fields (codes, position) and resubmit."
@@ -48,10 +48,10 @@ class OffersFeedbackClient(HttpBound):
         try:
             body = response.json()
         except ValueError:
-            body = {"message": response.text.strip()} if response.text.strip() else {}
-        if not isinstance(body, dict):
-            raise ProviderBug(PROVIDER, "The answer is not a JSON object.",
-                              status=response.status_code, maybe_delivered=True)
+            body = None
+        if not isinstance(body, dict):  # "any other 200 is success" (PROVIDERS.md): its text says what
+            text = raw_text(response) if response.content else ""
+            body = {"message": text} if text else {}
         answer = parse_answer(PROVIDER, FeedbackAnswer, body)
         if answer.is_rejection:
             raise Rejected(PROVIDER, answer.message or "The feedback was refused.",

@@ -32,6 +32,8 @@ log = logging.getLogger("supportdesk.providers.radar")
 _JSON = {"Content-Type": "application/json"}  # the document requires it on every call
 _CREDENTIALS_HINT = "Check the radar username and password in Settings."
 _FIELDS_HINT = "Check the invitation's ids and recipient, then resubmit."
+_UNREADABLE_HINT = ("Radar may have sent it anyway: check with Radar before resubmitting, so the "
+                    "customer is not invited twice.")
 
 
 class TokenHolder:
@@ -136,7 +138,16 @@ class RadarClient(HttpBound):
             if not isinstance(exc, (AuthFailed, NotFound)):
                 exc.hint = hint_for(exc.message) or _FIELDS_HINT
             raise
-        answer = parse_answer(PROVIDER, InvitationAnswer, json_body(PROVIDER, response))
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            # A 200 whose code is not "00000" is a rejection (PROVIDERS.md); resending it
+            # could invite the customer twice.
+            raise Rejected(PROVIDER, f"Radar's answer carries no code: {raw_text(response)}",
+                           status=response.status_code, hint=_UNREADABLE_HINT)
+        answer = parse_answer(PROVIDER, InvitationAnswer, body)
         if not answer.is_success:
             text = answer.description or f"Radar answered code {answer.code or '(none)'}."
             raise Rejected(PROVIDER, text, status=response.status_code,
