@@ -71,7 +71,7 @@ async def test_resent_cardlytics_create_already_exists_means_delivered(services,
     await services.clients["cardlytics"].create_ticket(
         CreateTicketRequest(**item.payload))
     services.store.outbox.claim(item.id)
-    services.store.outbox.mark_retry(item.id, "lost reply", 0)
+    services.store.outbox.mark_retry(item.id, "lost reply", 0, maybe_delivered=True)
     outcome = await services.sender.deliver(item.id)
     assert outcome.state == "sent"
     assert services.tickets.get(t.id).sync_state is SyncState.SENT
@@ -90,9 +90,14 @@ async def test_already_exists_on_a_first_send_is_a_real_error(services, sandbox,
         second = await other.tickets.create_cardlytics(
             offer_id=1000030804, transaction_ids=[1132328647], customer_id="1756524",
             description="Another", source_ticket_id="taken-elsewhere")
+        assert second.sync_state is SyncState.FAILED and "Ticket already exists" in second.last_error
+        # Retried by the agent, it is still someone else's ticket: no earlier send of ours landed.
+        row = other.store.outbox.for_target(second.id)[0]
+        assert other.store.outbox.retry(row.id)
+        assert (await other.sender.deliver(row.id)).state == "failed"
+        assert other.tickets.get(second.id).sync_state is SyncState.FAILED
     finally:
         await other.aclose()
-    assert second.sync_state is SyncState.FAILED and "Ticket already exists" in second.last_error
 
 
 async def test_error_event_then_resubmit_gets_a_new_source_ticket_id(services, sandbox):

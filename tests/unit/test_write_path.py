@@ -80,7 +80,8 @@ def test_a_v2_cache_is_upgraded_in_place(tmp_path):
     store = Store(path)
     try:
         c = store.db.conn
-        assert c.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+        assert c.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
+        assert "maybe_delivered" in {r[1] for r in c.execute("PRAGMA table_info(outbox)")}  # V4
         names = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert not {"tickets_external", "tickets_zendesk", "events_at"} & names
         assert {"tickets_sort_external_id", "tickets_status_updated"} <= names

@@ -142,6 +142,7 @@ class OutboxItem(BaseModel):
     updated_at: datetime
     first_attempt_at: datetime | None = None
     next_attempt_at: datetime | None = None
+    maybe_delivered: bool = False  # an earlier attempt may have reached the provider
 
     def to_json(self) -> dict[str, Any]:
         state = {"pending": "queued", "in_flight": "queued"}.get(self.state, self.state)

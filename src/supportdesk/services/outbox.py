@@ -73,7 +73,8 @@ class OutboxSender:
                 return Outcome(item.id, "pending", str(exc), deferred=True)
             except Transient as exc:
                 retry_after = exc.retry_after if isinstance(exc, ProviderBug) else None
-                self.store.outbox.mark_retry(item.id, describe(exc), backoff(item.attempts, retry_after))
+                self.store.outbox.mark_retry(item.id, describe(exc), backoff(item.attempts, retry_after),
+                                             maybe_delivered=exc.maybe_delivered)
                 return Outcome(item.id, "pending", describe(exc))
             except Rejected as exc:
                 text = describe(exc)
@@ -85,7 +86,7 @@ class OutboxSender:
                 self.store.outbox.mark_retry(item.id, str(exc), 60.0)
                 return Outcome(item.id, "pending", str(exc))
             except asyncio.CancelledError:
-                self.store.outbox.mark_retry(item.id, "cancelled", 0.0)
+                self.store.outbox.mark_retry(item.id, "cancelled", 0.0, maybe_delivered=True)
                 raise
             except Exception as exc:  # a bug must not strand the row in flight
                 log.exception("delivering outbox row %s failed", item.id)

@@ -151,7 +151,7 @@ class TicketService:
 
     async def _send_cardlytics(self, item: OutboxItem) -> None:
         req = cdl.CreateTicketRequest(**item.payload)
-        resent = item.attempts > 1
+        resent = item.maybe_delivered  # an earlier attempt may have landed: "already exists" is ours
         try:
             await self.cardlytics.create_ticket(req)
             note = "Sent to Cardlytics (202 Accepted); waiting for processing"

@@ -49,9 +49,10 @@ class WebhookIntake:
         self.updater.apply_cardlytics_event(event, resent=self._resent(event.source_ticket_id))
 
     def _resent(self, source_ticket_id: str) -> bool:
-        row = self.store.db.one("SELECT attempts FROM outbox WHERE kind = ? AND idem_key = ?",
+        """An earlier send of this submission may have landed (see OutboxItem.maybe_delivered)."""
+        row = self.store.db.one("SELECT maybe_delivered FROM outbox WHERE kind = ? AND idem_key = ?",
                                 (CARDLYTICS_CREATE, source_ticket_id))
-        return bool(row and row["attempts"] > 1)
+        return bool(row and row["maybe_delivered"])
 
 
 def build_webhook_app(intake: WebhookIntake) -> Any:

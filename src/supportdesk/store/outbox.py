@@ -20,7 +20,7 @@ def _item(r: sqlite3.Row) -> OutboxItem:
         idem_key=r["idem_key"], state=r["state"], attempts=r["attempts"], last_error=r["last_error"],
         created_at=parse_iso(r["created_at"]), updated_at=parse_iso(r["updated_at"]),
         first_attempt_at=parse_iso(r["first_attempt_at"]),
-        next_attempt_at=parse_iso(r["next_attempt_at"]))
+        next_attempt_at=parse_iso(r["next_attempt_at"]), maybe_delivered=bool(r["maybe_delivered"]))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -57,8 +57,8 @@ class OutboxRepo:
                 or not _pid_alive(r["owner_pid"])]
         with self.db.transaction() as c:
             for rid in dead:
-                c.execute("UPDATE outbox SET state = 'pending', owner_pid = NULL WHERE id = ? "
-                          "AND state = 'in_flight'", (rid,))
+                c.execute("UPDATE outbox SET state = 'pending', owner_pid = NULL, maybe_delivered = 1 "
+                          "WHERE id = ? AND state = 'in_flight'", (rid,))  # it died mid-send
         return len(dead)
 
     def due(self, now: datetime | None = None, limit: int = 100) -> list[OutboxItem]:
@@ -93,11 +93,13 @@ class OutboxRepo:
         self.db.execute("UPDATE outbox SET state = 'failed', last_error = ?, owner_pid = NULL, "
                         "updated_at = ? WHERE id = ?", (error, iso(utcnow()), item_id))
 
-    def mark_retry(self, item_id: int, error: str, delay_s: float) -> None:
+    def mark_retry(self, item_id: int, error: str, delay_s: float, *, maybe_delivered: bool = False) -> None:
+        """Back to pending; `maybe_delivered`: this attempt may have reached the provider."""
         now = utcnow()
         self.db.execute("UPDATE outbox SET state = 'pending', last_error = ?, owner_pid = NULL, "
-                        "updated_at = ?, next_attempt_at = ? WHERE id = ?",
-                        (error, iso(now), iso(now + timedelta(seconds=delay_s)), item_id))
+                        "updated_at = ?, next_attempt_at = ?, maybe_delivered = maybe_delivered OR ? "
+                        "WHERE id = ?", (error, iso(now), iso(now + timedelta(seconds=delay_s)),
+                                         int(maybe_delivered), item_id))
 
     def update_payload(self, item_id: int, payload: dict[str, Any]) -> None:
         self.db.execute("UPDATE outbox SET payload = ? WHERE id = ?", (dumps(payload), item_id))

@@ -259,4 +259,10 @@ DROP INDEX IF EXISTS tickets_zendesk;
 DROP INDEX IF EXISTS events_at;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# V4: whether an attempt may have reached the provider (a lost reply, a 5xx, a crash mid-send):
+# only then is a later "already exists" our own first send, not someone else's ticket.
+V4 = """
+ALTER TABLE outbox ADD COLUMN maybe_delivered INTEGER NOT NULL DEFAULT 0;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
