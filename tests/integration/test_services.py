@@ -144,6 +144,25 @@ async def test_late_event_never_moves_a_ticket_backwards(services):
     assert after.status is TicketStatus.RESOLVED and after.resolution == "No Credit: Reward Pending"
 
 
+async def test_the_same_support_record_again_changes_nothing(services):
+    """ticket list is newest first by updated_at: a refresh that brings nothing new must not move it
+    (creationDate's milliseconds against the cache's whole seconds once read as a change)."""
+    from pathlib import Path
+
+    from supportdesk.models.support import SupportRecord
+
+    sample = json.loads((Path(__file__).parents[1] / "fixtures" / "seeds" / "support_search_response.json")
+                        .read_text(encoding="utf-8"))["data"][0]
+    assert sample["creationDate"] % 1000  # the seed's time has milliseconds
+    record = SupportRecord.model_validate(sample)
+    first = services.updater.apply_support(record, origin="search")
+    before = services.tickets.get(first.id)
+    await asyncio.sleep(1.1)  # a bump would show in whole seconds
+    services.updater.apply_support(record, origin="search")
+    after = services.tickets.get(first.id)
+    assert (after.updated_at, len(after.events)) == (before.updated_at, len(before.events))
+
+
 async def test_export_dates_of_a_cardlytics_ticket_are_cardlytics_own(services):
     """PROVIDERS.md's wasabi table: createdAt is ticketCreatedDate, resolvedAt ticketSolvedDate."""
     from pathlib import Path

@@ -158,13 +158,15 @@ class TicketUpdater:
                       origin: str = "refresh") -> Ticket:
         """Create or update the local ticket for a support record."""
         core_id = rec.ticket_id
+        # The cache keeps whole seconds: creationDate's milliseconds read as a change every time.
+        created = rec.creation_date.replace(microsecond=0) if rec.creation_date else None
         with self.store.transaction():
             tid = ticket_id or (self.store.tickets.id_for_ref("support", core_id) if core_id else None)
             t = self.store.tickets.get(tid, full=False) if tid else None
             is_new = t is None
             if t is None:
                 t = Ticket(id=new_local_id(), provider="support", sync_state=SyncState.SYNCED,
-                           created_at=rec.creation_date or utcnow())
+                           created_at=created or utcnow())
             before = t.status
             snapshot = t.model_dump(exclude={"events", "attachments", "updated_at"})
             t.external_id = core_id or t.external_id
@@ -179,8 +181,8 @@ class TicketUpdater:
             t.email = rec.email or t.email
             t.subject = rec.subject or t.subject
             t.description = rec.message or t.description
-            if rec.creation_date:
-                t.created_at = rec.creation_date
+            if created:
+                t.created_at = created
             t.data.update({k: v for k, v in {
                 "feedback_id": rec.id, "name": rec.name, "phone": rec.phone,
                 "category": rec.category, "logPath": rec.log_path,
