@@ -182,3 +182,22 @@ def test_repeated_flags_and_lists_both_work(sandbox, cli_for):
     assert r.json["details"]["transactionIds"] == [1132328647, 2001, 2002]
     r = cli("ticket", "find", "--email", "nobody@example.com", "--json")
     assert r.code == 1 and r.json == []
+
+
+def test_a_dropped_write_is_failed_not_queued_and_its_upload_gives_up(cli_for, tmp_path):
+    from tests.conftest import free_port
+
+    cli = cli_for(f"http://127.0.0.1:{free_port()}")  # nobody listens: everything queues
+    t = cli(*SUPPORT, "--json").json
+    log = tmp_path / "app.log"
+    log.write_text("2026-03-02 09:00:00 INFO started\n")
+    assert cli("file", "upload", t["id"], str(log), "--kind", "log").code == 0
+    rows = {i["kind"]: i["id"] for i in cli("outbox", "list", "--json").json}
+    assert cli("outbox", "drop", str(rows["support_create"])).code == 0
+    dropped = cli("ticket", "show", t["id"], "--json").json
+    assert dropped["sync_state"] == "failed" and "Dropped from the outbox" in dropped["last_error"]
+    # The upload waited for that ticket to be created: it can never go now, and says so.
+    assert cli("sync", "--json").code == 3
+    left = cli("outbox", "list", "--json").json
+    assert [(i["kind"], i["sync_state"]) for i in left] == [("support_upload", "failed")]
+    assert "never created at the provider" in left[0]["last_error"]

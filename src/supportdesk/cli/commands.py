@@ -224,7 +224,9 @@ async def outbox(args: argparse.Namespace, svc: Any) -> int:
         err(f"supportdesk: no undelivered outbox row {item_id}")
         return EXIT_NOT_FOUND
     if args.action == "drop":
-        svc.store.outbox.drop(item_id)
+        if svc.sender.drop(item_id) is None:
+            err(f"supportdesk: outbox row {item_id} is being sent; try again when it is done")
+            return EXIT_NOT_FOUND
         if args.json:
             emit_json(item.to_json() | {"dropped": True})
         else:

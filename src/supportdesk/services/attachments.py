@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from supportdesk.models import support as sup
 from supportdesk.models.ticket import Attachment, AttachmentKind, OutboxItem, Ticket, utcnow
-from supportdesk.providers.errors import NotFound
+from supportdesk.providers.errors import NotFound, Rejected
 from supportdesk.providers.files import sniff_media_type as sniff_bytes
 from supportdesk.services.errors import InvalidInput, NotConfigured
 from supportdesk.services.outbox import Deferred, OutboxSender
@@ -137,6 +137,10 @@ class AttachmentService:
             raise Deferred("the ticket is gone")
         feedback_id = t.data.get("feedback_id")
         if not feedback_id:
+            if not any(i.kind == "support_create" and i.state != "sent" for i in self.store.outbox.for_target(t.id)):
+                # Its create was dropped (or the ticket never had one): nothing will ever create it.
+                raise Rejected("support", "The ticket was never created at the provider, so the file "
+                               "cannot be attached to it.", hint="File the ticket again, then attach the file.")
             raise Deferred("waiting for the ticket to be created first")
         kind = AttachmentKind(item.payload["kind"])
         file_kind = sup.FileKind.LOG if kind is AttachmentKind.LOG else sup.FileKind.FEEDBACK_PHOTO

@@ -19,6 +19,9 @@ Handler = Callable[[OutboxItem], Awaitable[None]]
 Failer = Callable[[OutboxItem, str], None]
 
 
+DROPPED = "Dropped from the outbox by the agent; it was never sent."
+
+
 class Deferred(Exception):
     """The row cannot go yet (e.g. an upload waiting for its ticket); try again soon."""
 
@@ -56,6 +59,19 @@ class OutboxSender:
     def startup(self) -> int:
         """Rows a crashed process left in flight go back to pending."""
         return self.store.outbox.release_orphans()
+
+    def drop(self, item_id: int) -> OutboxItem | None:
+        """The agent gives up on a queued or failed row: it is never sent, and a queued row's record
+        becomes failed, saying so (it no longer waits in the outbox). None if no such row."""
+        item = self.store.outbox.get(item_id)
+        if item is None or item.state not in ("pending", "failed"):
+            return None
+        with self.store.transaction():
+            if not self.store.outbox.drop(item_id):
+                return None
+            if item.state == "pending":  # a failed row's record already says why
+                self._handlers[item.kind][1](item, DROPPED)
+        return item
 
     async def deliver(self, item_id: int) -> Outcome:
         lock = self._locks.setdefault(item_id, asyncio.Lock())

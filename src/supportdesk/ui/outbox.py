@@ -223,7 +223,7 @@ class OutboxWindow(QWidget):
         box.open()
 
     def drop(self, items: list[OutboxItem]) -> int:
-        dropped = sum(1 for i in items if self.services.store.outbox.drop(i.id))
+        dropped = sum(1 for i in items if self.services.sender.drop(i.id) is not None)
         self.reload()
         self.changed.emit()
         return dropped
