@@ -201,3 +201,8 @@ def test_a_dropped_write_is_failed_not_queued_and_its_upload_gives_up(cli_for, t
     left = cli("outbox", "list", "--json").json
     assert [(i["kind"], i["sync_state"]) for i in left] == [("support_upload", "failed")]
     assert "never created at the provider" in left[0]["last_error"]
+
+
+def test_a_missing_image_is_named_by_its_flag(sandbox, cli_for):
+    r = cli_for(sandbox.base_url)(*SUPPORT, "--image", "/nonexistent/receipt.jpg")
+    assert r.code == 2 and "invalid --image:" in r.err and "does not exist" in r.err

@@ -308,3 +308,38 @@ def test_webhook_intake_fuzz_never_crashes_or_half_writes(tmp_path_factory, body
         assert intake.handle(None, body)[0] == 401
     finally:
         store.close()
+
+
+async def test_uploads_carry_the_files_own_names(tmp_path):
+    """The cache keeps copies named by their content; the provider gets the agent's file names."""
+    from pathlib import Path
+
+    seeds = Path(__file__).parents[1] / "fixtures" / "seeds"
+    created = json.loads((seeds / "support_create_response.json").read_text(encoding="utf-8"))
+    uploaded = json.loads((seeds / "support_upload_response.json").read_text(encoding="utf-8"))
+    names: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/user/log/message"):
+            return httpx.Response(200, json=created)
+        body = request.read()
+        names.append(body.split(b'filename="', 1)[1].split(b'"', 1)[0].decode())
+        if request.url.path.endswith("/common/upload/file"):
+            return httpx.Response(200, json={"data": {"name": "img-1.jpg"}})
+        return httpx.Response(200, json=uploaded)
+
+    svc = build_services(make_config(tmp_path, "http://provider.test"), retry=RetryPolicy(attempts=1),
+                         transport=httpx.MockTransport(handler))
+    try:
+        photo = tmp_path / "receipt-costa.jpg"
+        photo.write_bytes(b"\xff\xd8\xff\xe0" + b"0" * 64)
+        log = tmp_path / "app.log"
+        log.write_text("2026-03-02 09:00:00 INFO started\n")
+        t = await svc.tickets.create_support(
+            uuid_="79af4bc5-a995-4262-92ee-0da381ccaf07", udid="7237F578-828D-43D9-995D-F8B7AC8A4881",
+            subject="Slip", message="Photo attached", email="john@example.com", category="card",
+            images=[photo])
+        await svc.attachments.upload(t.id, log, "log")
+    finally:
+        await svc.aclose()
+    assert names == ["receipt-costa.jpg", "app.log"]

@@ -30,7 +30,7 @@ FLAG_NAMES = {
     "outlet_code": "--outlet-code", "feedback_type": "--type", "comment": "--comment",
     "user_latitude": "--lat", "user_longitude": "--lon", "ticket_id": "--ticket-id",
     "zendesk_ticket_id": "--zendesk-id", "path": "PATH", "kind": "--kind",
-    "send_data": "--email/--mobile", "email_or_mobile": "--email/--mobile",
+    "send_data": "--email/--mobile", "email_or_mobile": "--email/--mobile", "images": "--image",
 }
 
 

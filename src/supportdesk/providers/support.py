@@ -96,15 +96,17 @@ class SupportClient(HttpBound):
         return [parse_answer(PROVIDER, SupportRecord, item) for item in data]
 
     async def upload_file(self, feedback_id: str, kind: FileKind, path: Path, *,
-                          progress: Progress | None = None) -> SupportRecord:
+                          progress: Progress | None = None, filename: str | None = None) -> SupportRecord:
+        """`filename`: the name the agent knows the file by (the cache names copies by content)."""
         url = f"/user/help/file/upload/{quote(feedback_id, safe='')}/{FileKind(kind).value}"
         # Re-uploading to the same slot replaces the file: safe to retry.
-        response = await self._post_file(url, Path(path), progress)
+        response = await self._post_file(url, Path(path), progress, filename)
         return _record(response)
 
-    async def upload_image(self, path: Path, *, progress: Progress | None = None) -> str:
+    async def upload_image(self, path: Path, *, progress: Progress | None = None,
+                           filename: str | None = None) -> str:
         """Common upload service; returns the name to list in CreateRequest.images."""
-        response = await self._post_file("/common/upload/file", Path(path), progress,
+        response = await self._post_file("/common/upload/file", Path(path), progress, filename,
                                          params={"bucketType": "LOG_IMAGE"})
         try:
             body: Any = response.json()
@@ -119,15 +121,17 @@ class SupportClient(HttpBound):
                               status=response.status_code, maybe_delivered=True)
         return name
 
-    async def _post_file(self, url: str, path: Path, progress: Progress | None,
+    async def _post_file(self, url: str, path: Path, progress: Progress | None, filename: str | None,
                          **kwargs: Any) -> httpx.Response:
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        filename = filename or path.name
+        content_type = mimetypes.guess_type(filename)[0] or mimetypes.guess_type(path.name)[0] \
+            or "application/octet-stream"
         # The `with` closes the file also when the awaiting task is cancelled.
         with path.open("rb") as file:
             total = os.fstat(file.fileno()).st_size
             reader = ProgressReader(file, total, progress)
             return await send(self._http, PROVIDER, "POST", url, retry=True, policy=self._retry,
-                              files={"file": (path.name, reader, content_type)}, **kwargs)
+                              files={"file": (filename, reader, content_type)}, **kwargs)
 
     async def download_file(self, core_ticket_id: str, kind: FileKind, dest: Path, *,
                             progress: Progress | None = None) -> DownloadedFile:

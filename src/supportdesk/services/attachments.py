@@ -145,7 +145,8 @@ class AttachmentService:
         kind = AttachmentKind(item.payload["kind"])
         file_kind = sup.FileKind.LOG if kind is AttachmentKind.LOG else sup.FileKind.FEEDBACK_PHOTO
         record = await self.support.upload_file(feedback_id, file_kind, Path(item.payload["path"]),
-                                                progress=self._progress.get(item.id))
+                                                progress=self._progress.get(item.id),
+                                                filename=item.payload["name"])
         with self.store.transaction():
             self.updater.apply_support(record, ticket_id=t.id, origin="upload")
             url = record.log_path if kind is AttachmentKind.LOG else record.feedback_photo

@@ -206,7 +206,7 @@ class TicketService:
 
         staged = []
         for i, p in enumerate(paths):
-            path = check_file(Path(p), "photo", field=f"image[{i}]")
+            path = check_file(Path(p), "photo", field=f"images.{i}")
             if self._files is None:
                 raise NotConfigured("files")
             stored = self._files.add(path)
@@ -221,7 +221,7 @@ class TicketService:
         names = list(request.get("images") or [])
         pending = [img for img in payload.get("images", []) if not img.get("name")]
         for img in pending:
-            img["name"] = await self.support.upload_image(Path(img["path"]))
+            img["name"] = await self.support.upload_image(Path(img["path"]), filename=img.get("original"))
             names.append(img["name"])
             request["images"] = names
             payload["request"] = request
