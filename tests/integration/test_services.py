@@ -96,6 +96,10 @@ async def test_already_exists_on_a_first_send_is_a_real_error(services, sandbox,
         assert other.store.outbox.retry(row.id)
         assert (await other.sender.deliver(row.id)).state == "failed"
         assert other.tickets.get(second.id).sync_state is SyncState.FAILED
+        # Resubmitted under a new sourceTicketId: the old row no longer waits to be retried.
+        fixed = await other.tickets.resubmit(second.id, description="Another, resubmitted")
+        assert fixed.sync_state is SyncState.SENT and fixed.external_id == f"{second.id}-2"
+        assert other.store.outbox.undelivered() == []
     finally:
         await other.aclose()
 

@@ -142,6 +142,9 @@ class TicketService:
         t.data.pop("cardlyticsResponse", None)
         t.updated_at = now
         with self.store.transaction():
+            for old in self.store.outbox.for_target(t.id):
+                if old.kind == CARDLYTICS_CREATE and old.state == "failed":
+                    self.store.outbox.drop(old.id)  # superseded: a retry would send the old submission
             self.store.tickets.save(t)
             self.updater.record(t, "resubmitted", f"Resubmitted as {stid} with corrected data", at=now)
             item_id = self.store.outbox.enqueue(CARDLYTICS_CREATE, t.id, req.to_wire(), stid)
