@@ -206,3 +206,16 @@ def test_a_dropped_write_is_failed_not_queued_and_its_upload_gives_up(cli_for, t
 def test_a_missing_image_is_named_by_its_flag(sandbox, cli_for):
     r = cli_for(sandbox.base_url)(*SUPPORT, "--image", "/nonexistent/receipt.jpg")
     assert r.code == 2 and "invalid --image:" in r.err and "does not exist" in r.err
+
+
+def test_bad_places_and_ports_are_errors_not_tracebacks(sandbox, cli_for, tmp_path):
+    import socket
+
+    cli = cli_for(sandbox.base_url)
+    r = cli("export", "wasabi", "--out", str(tmp_path / "missing" / "events.ndjson"))
+    assert r.code == 2 and "invalid --out:" in r.err and "Traceback" not in r.err
+    r = cli("sandbox", "--port", "99999")
+    assert r.code == 2 and "invalid --port" in r.err and "Traceback" not in r.err
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        r = cli("sandbox", "--port", str(taken.getsockname()[1]))
+    assert r.code == 2 and "cannot listen" in r.err and "Traceback" not in r.err

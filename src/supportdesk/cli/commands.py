@@ -285,22 +285,40 @@ async def export_wasabi(args: argparse.Namespace, svc: Any) -> int:
         if since.tzinfo is None:
             from datetime import timezone
             since = since.replace(tzinfo=timezone.utc)
+    if args.post:
+        svc.export.check_post()  # before anything is written: a configuration error exits 4 at once
     if args.out:
         out_path = Path(args.out)
+        if not out_path.parent.is_dir() or out_path.is_dir():
+            raise InvalidInput({"--out": f"{args.out}: " + ("is a folder; give a file name" if out_path.is_dir()
+                                                           else "its folder does not exist")})
         tmp = out_path.with_name(out_path.name + ".part")
-        with open(tmp, "w", encoding="utf-8") as f:
-            events = svc.export.write(f, since)
-        tmp.replace(out_path)
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                events = svc.export.write(f, since)
+            tmp.replace(out_path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InvalidInput({"--out": f"{args.out}: {exc.strerror or exc}"}) from None
     elif args.json:
         events = list(svc.export.events(since))
     else:
         events = svc.export.write(sys.stdout, since)
-    posted = await svc.export.post(events) if args.post else 0
+    posted, problem, code = 0, None, EXIT_OK
+    if args.post:
+        try:
+            posted = await svc.export.post(events)
+        except ProviderError as exc:  # written all the same; the POST can be run again
+            problem = str(exc)
+            code = EXIT_REJECTED if isinstance(exc, Rejected) else EXIT_NOT_FOUND
+            err(f"supportdesk: the events were not posted: {exc}" + (f" — {exc.hint}" if exc.hint else ""))
     if args.json:
         doc: dict[str, Any] = {"events": len(events), "out": args.out, "posted": posted}
+        if problem:
+            doc["error"] = problem
         if not args.out:
             doc["items"] = events
         emit_json(doc)
     elif args.out:
         print(f"Wrote {len(events)} event(s) to {args.out}" + (f"; posted {posted}" if args.post else ""))
-    return EXIT_OK
+    return code

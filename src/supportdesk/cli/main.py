@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import sys
 from typing import Any, Awaitable, Callable
 
@@ -103,7 +104,15 @@ def run_sandbox(args: argparse.Namespace) -> int:
     except ValueError as exc:
         err(f"supportdesk: invalid sandbox setting: {exc}")
         return EXIT_INVALID
-    serve(cfg, host=args.host, port=args.port)
+    if not 0 <= args.port <= 65535:
+        err(f"supportdesk: invalid --port: {args.port} is not a port number (0-65535)")
+        return EXIT_INVALID
+    try:
+        serve(cfg, host=args.host, port=args.port)
+    except OSError as exc:  # the address is taken, or not this machine's
+        err(f"supportdesk: invalid --port/--host: cannot listen on {args.host}:{args.port}: "
+            f"{exc.strerror or exc}")
+        return EXIT_INVALID
     return 0
 
 
@@ -121,11 +130,19 @@ def run_webhook(args: argparse.Namespace, config: Any) -> int:
         return EXIT_CONFIG
     hook = config.settings.get("webhook", {})
     host, port = hook.get("host", "127.0.0.1"), int(hook.get("port") or 8766)
+    try:
+        sock = socket.create_server((host, port))  # before saying it listens
+    except (OSError, OverflowError) as exc:
+        asyncio.run(svc.aclose())
+        err(f"supportdesk: configuration error: webhook.host/port: cannot listen on {host}:{port}: "
+            f"{getattr(exc, 'strerror', None) or exc}")
+        return EXIT_CONFIG
     app = build_webhook_app(svc.webhook_intake(secret))
     err(f"Listening for cardlytics update events on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
     finally:
+        sock.close()
         asyncio.run(svc.aclose())
     return 0
 

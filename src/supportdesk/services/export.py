@@ -48,11 +48,15 @@ class ExportService:
             written.append(event)
         return written
 
-    async def post(self, events: list[dict[str, Any]], batch: int = 500) -> int:
+    def check_post(self) -> None:
+        """Raise NotConfigured unless events can be POSTed (wasabi.post_url)."""
         if self._wasabi is None:
             from supportdesk.services.errors import NotConfigured
 
             raise NotConfigured("wasabi (post_url)")
+
+    async def post(self, events: list[dict[str, Any]], batch: int = 500) -> int:
+        self.check_post()
         for i in range(0, len(events), batch):
             await self._wasabi.post_events(events[i:i + batch])
         return len(events)
