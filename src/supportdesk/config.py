@@ -188,6 +188,10 @@ def load_config(config: str | Path | None = None, data_dir: str | Path | None = 
 
     name = profile or env.get("SUPPORTDESK_PROFILE") or doc.get("profile") or SANDBOX
     settings: dict[str, dict[str, Any]] = {}
+    if not cached:  # the whole file, every profile: a typo elsewhere is reported now, not later
+        for other, body in profiles.items():
+            if other != name:
+                validate_profile(other, body, where)
     if name in profiles:
         settings = validate_profile(name, profiles[name], where)
     elif name != SANDBOX:
@@ -195,7 +199,7 @@ def load_config(config: str | Path | None = None, data_dir: str | Path | None = 
         raise ConfigError(f"{src}profile '{name}' is not defined (add [profiles.{name}.<provider>] "
                           f"sections, or use --profile sandbox)")
     if text and not cached:
-        _remember(text, doc, ddir)  # only a file that passed validation (no unknown keys)
+        _remember(text, doc, ddir)  # only a file that passed validation (every profile)
     return Config(profile=name, data_dir=ddir, config_path=path, settings=settings,
                   secrets=Secrets(name, env=env))
 

@@ -68,6 +68,8 @@ def test_no_file_means_builtin_sandbox(tmp_path):
     (GOOD.replace('base_url = "https://api.feedback.fyi"', 'base_url = "ftp://x"'),
      r"config.toml:8: profiles.production.radar.base_url: must be an http\(s\) URL"),
     ("colour = 1\n" + GOOD, r"config.toml:1: colour: unknown key"),
+    (GOOD + '[profiles.staging.support]\nbase_urll = "http://x"\n',
+     r"config.toml:16: profiles.staging.support.base_urll: unknown key"),  # not the profile in use
     (GOOD + "[broken\n", r"config.toml: "),
 ])
 def test_errors_name_file_line_and_key(tmp_path, text, where):

@@ -80,7 +80,10 @@ async def _run(handler: Handler, args: argparse.Namespace, config: Any) -> int:
     except TicketNotFound as exc:
         err(f"supportdesk: {exc}")
         return EXIT_NOT_FOUND
-    except (NotConfigured, ConfigError) as exc:
+    except NotConfigured as exc:
+        err(f"supportdesk: configuration error: {_missing_section(config, exc.provider)}")
+        return EXIT_CONFIG
+    except ConfigError as exc:
         err(f"supportdesk: configuration error: {exc}")
         return EXIT_CONFIG
     except Rejected as exc:
@@ -92,6 +95,15 @@ async def _run(handler: Handler, args: argparse.Namespace, config: Any) -> int:
         return EXIT_NOT_FOUND
     finally:
         await svc.aclose()
+
+
+def _missing_section(config: Any, provider: str) -> str:
+    """What to add where: 'wasabi (post_url)' names the section and the setting it needs."""
+    section, _, key = provider.partition(" (")
+    key = key.rstrip(")") or "base_url"
+    where = f"{config.config_path}: " if config.config_path else ""
+    return (f"{where}profile '{config.profile}' has no {section} settings: add "
+            f"[profiles.{config.profile}.{section}] with its {key}")
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
