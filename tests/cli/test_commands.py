@@ -83,9 +83,11 @@ def test_rejection_exit_3_keeps_failed_record(sandbox, cli_for):
     assert r.code == 3, r.err
     rec = r.json
     assert rec["sync_state"] == "failed" and rec["last_error"]
-    assert rec["last_error"] in r.err
+    # The record keeps the provider's words as they are; stderr and the outbox add what to do next.
+    assert "—" not in rec["last_error"] and f"{rec['last_error']} — " in r.err
     failed = cli("outbox", "list", "--json").json
     assert [i["sync_state"] for i in failed] == ["failed"]
+    assert failed[0]["last_error"].startswith(f"{rec['last_error']} — ")
     assert cli("outbox", "drop", str(failed[0]["id"])).code == 0
     assert cli("outbox", "list", "--json").json == []
 

@@ -19,12 +19,18 @@ from supportdesk.cli.output import (
 )
 
 
-def _print_ticket(args: argparse.Namespace, t: Ticket) -> int:
+def _print_ticket(args: argparse.Namespace, t: Ticket, svc: Any) -> int:
     if args.json:
         emit_json(t.to_json())
     else:
         print(ticket_text(t))
-    return _write_exit(t.sync_state, t.last_error, t.provider)
+    return _write_exit(t.sync_state, _reason(svc, t.id, t.last_error), t.provider)
+
+
+def _reason(svc: Any, target_id: str, error: str | None) -> str | None:
+    """A rejected write's outbox row says what to do next beside the provider's words."""
+    rows = [i for i in svc.store.outbox.for_target(target_id) if i.state == "failed" and i.last_error]
+    return rows[-1].last_error if rows and error and rows[-1].last_error.startswith(error) else error
 
 
 def _write_exit(state: SyncState, error: str | None, provider: str) -> int:
@@ -49,14 +55,14 @@ async def ticket_create(args: argparse.Namespace, svc: Any) -> int:
             uuid_=args.uuid, udid=args.udid, subject=args.subject, message=args.message,
             email=args.email, category=args.category, name=args.name, phone=args.phone,
             images=args.image)
-    return _print_ticket(args, t)
+    return _print_ticket(args, t, svc)
 
 
 async def ticket_resubmit(args: argparse.Namespace, svc: Any) -> int:
     t = await svc.tickets.resubmit(
         args.id, offer_id=args.offer_id, transaction_ids=args.transaction_id,
         customer_id=args.customer_id, description=args.description, author_email=args.author_email)
-    return _print_ticket(args, t)
+    return _print_ticket(args, t, svc)
 
 
 async def ticket_list(args: argparse.Namespace, svc: Any) -> int:
@@ -171,13 +177,13 @@ async def file_download(args: argparse.Namespace, svc: Any) -> int:
     return EXIT_OK
 
 
-def _print_write(args: argparse.Namespace, rec: Any, provider: str) -> int:
+def _print_write(args: argparse.Namespace, rec: Any, provider: str, svc: Any) -> int:
     if args.json:
         emit_json(rec.to_json())
     else:
         ref = f" (reference {rec.provider_reference})" if rec.provider_reference else ""
         print(f"{rec.id}: {rec.sync_state.value}{ref}")
-    return _write_exit(rec.sync_state, rec.last_error, provider)
+    return _write_exit(rec.sync_state, _reason(svc, rec.id, rec.last_error), provider)
 
 
 async def invite_send(args: argparse.Namespace, svc: Any) -> int:
@@ -191,7 +197,7 @@ async def invite_send(args: argparse.Namespace, svc: Any) -> int:
         client=args.client, programme=args.programme, location=args.location, pom=args.pom,
         email=args.email, mobile=args.mobile, first_name=args.first_name, last_name=args.last_name,
         metadata=meta)
-    return _print_write(args, rec, "radar")
+    return _print_write(args, rec, "radar", svc)
 
 
 async def feedback_send(args: argparse.Namespace, svc: Any) -> int:
@@ -199,7 +205,7 @@ async def feedback_send(args: argparse.Namespace, svc: Any) -> int:
         user_id=args.user_id, offer_code=args.offer_code, bank_code=args.bank_code,
         outlet_code=args.outlet_code, feedback_type=args.type, comment=args.comment,
         lat=args.lat, lon=args.lon)
-    return _print_write(args, rec, "offers_feedback")
+    return _print_write(args, rec, "offers_feedback", svc)
 
 
 async def outbox(args: argparse.Namespace, svc: Any) -> int:

@@ -93,10 +93,10 @@ class OutboxSender:
                                              maybe_delivered=exc.maybe_delivered)
                 return Outcome(item.id, "pending", describe(exc))
             except Rejected as exc:
-                text = describe(exc)
+                text = describe(exc)  # the row keeps what to do next; the record the provider's words
                 with self.store.transaction():
                     self.store.outbox.mark_failed(item.id, text)
-                    on_rejected(item, text)
+                    on_rejected(item, str(exc))
                 return Outcome(item.id, "failed", text)
             except ConfigError as exc:  # e.g. a secret removed since the row was queued
                 self.store.outbox.mark_retry(item.id, str(exc), 60.0)

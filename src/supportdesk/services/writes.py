@@ -137,4 +137,4 @@ class FeedbackService(_WriteService):
 
     async def _send(self, item: OutboxItem) -> None:
         answer = await self.client.send(off.FeedbackRequest(**item.payload))
-        self._sent(item, answer.message or "accepted")
+        self._sent(item, answer.message)  # the provider's message, if it gave one (no id exists)
