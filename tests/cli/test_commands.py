@@ -221,3 +221,13 @@ def test_bad_places_and_ports_are_errors_not_tracebacks(sandbox, cli_for, tmp_pa
     with socket.create_server(("127.0.0.1", 0)) as taken:
         r = cli("sandbox", "--port", str(taken.getsockname()[1]))
     assert r.code == 2 and "cannot listen" in r.err and "Traceback" not in r.err
+
+
+def test_a_list_cut_by_its_limit_says_so(sandbox, cli_for):
+    cli = cli_for(sandbox.base_url)
+    for i in range(3):
+        assert cli(*CARD[:-1], f"Cashback missing #{i}").code == 0
+    r = cli("ticket", "list", "--limit", "2", "--json")
+    assert r.code == 0 and len(r.json) == 2 and "more match" in r.err
+    r = cli("ticket", "list", "--limit", "3", "--json")
+    assert len(r.json) == 3 and "more match" not in r.err

@@ -70,7 +70,10 @@ async def ticket_list(args: argparse.Namespace, svc: Any) -> int:
         raise InvalidInput({"--limit": "must be at least 1"})
     q = TicketQuery(status=args.status.upper() if args.status else None, provider=args.provider,
                     search=args.search)
-    tickets = svc.store.tickets.page(q, limit=args.limit)
+    tickets = svc.store.tickets.page(q, limit=args.limit + 1)
+    if len(tickets) > args.limit:  # said on stderr, so --json stays one document
+        tickets = tickets[:args.limit]
+        err(f"supportdesk: the newest {args.limit} shown; more match (--limit N shows more)")
     if args.json:
         for t in tickets:
             t.attachments = svc.store.tickets.attachments(t.id)
