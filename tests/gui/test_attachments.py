@@ -81,13 +81,19 @@ def test_broken_photo_says_why(tmp_path, run, qtbot, app_theme):
     assert "cannot be shown as a photo" in view.info.text()
 
 
-def test_log_levels_filter_and_find(tmp_path, run, qtbot, app_theme):
+def shown_log(tmp_path, run, qtbot, theme) -> LogView:
+    """A log viewer on screen with LOG loaded."""
     path = tmp_path / "app.log"
     path.write_text(LOG)
-    view = LogView(app_theme)
+    view = LogView(theme)
     qtbot.addWidget(view)
     view.show()
     assert run(view.load(path))
+    return view
+
+
+def test_log_levels_filter_and_find(tmp_path, run, qtbot, app_theme):
+    view = shown_log(tmp_path, run, qtbot, app_theme)
     doc = view.text.document()
     states = [doc.findBlockByNumber(i).userState() for i in range(6)]
     assert states == [1, 0, 2, 3, 3, 1]  # INFO DEBUG WARN ERROR (stack line inherits) INFO
@@ -104,14 +110,8 @@ def test_log_levels_filter_and_find(tmp_path, run, qtbot, app_theme):
     assert view.text.textCursor().block().blockNumber() == 3
 
 
-
 def test_log_colours_follow_the_theme(tmp_path, run, qtbot, app_theme):
-    path = tmp_path / "app.log"
-    path.write_text(LOG)
-    view = LogView(app_theme)
-    qtbot.addWidget(view)
-    view.show()
-    assert run(view.load(path))
+    view = shown_log(tmp_path, run, qtbot, app_theme)
     error_line = view.text.document().findBlockByNumber(3)  # "... ERROR [Sync] ..."
     colour = lambda: {r.format.foreground().color().name() for r in error_line.layout().formats()}  # noqa: E731
     assert app_theme.hex("log_error") in colour()
