@@ -14,6 +14,7 @@ from supportdesk.providers.errors import NotFound, Rejected
 from supportdesk.providers.files import sniff_media_type as sniff_bytes
 from supportdesk.services.errors import InvalidInput, NotConfigured
 from supportdesk.services.outbox import Deferred, OutboxSender
+from supportdesk.services.tickets import SUPPORT_CREATE
 from supportdesk.services.updates import TicketUpdater
 from supportdesk.store import Store
 from supportdesk.store.files import FileStore
@@ -137,7 +138,8 @@ class AttachmentService:
             raise Deferred("the ticket is gone")
         feedback_id = t.data.get("feedback_id")
         if not feedback_id:
-            if not any(i.kind == "support_create" and i.state != "sent" for i in self.store.outbox.for_target(t.id)):
+            creates = [i for i in self.store.outbox.for_target(t.id) if i.kind == SUPPORT_CREATE]
+            if not any(i.state != "sent" for i in creates):
                 # Its create was dropped (or the ticket never had one): nothing will ever create it.
                 raise Rejected("support", "The ticket was never created at the provider, so the file "
                                "cannot be attached to it.", hint="File the ticket again, then attach the file.")
