@@ -37,6 +37,9 @@ def test_cardlytics_create_is_sent_then_synced_by_refresh(sandbox, cli_for):
     assert fresh["sync_state"] == "synced" and fresh["status"] in ("IN_PROGRESS", "RESOLVED")
     shown = cli("ticket", "show", t["external_id"], "--json").json
     assert shown["id"] == t["id"] and [e["kind"] for e in shown["events"]][:2] == ["created", "submitted"]
+    # An unknown id among known ones: reported (exit 1), the known one refreshed all the same.
+    r = cli("ticket", "refresh", "SD-NOPE", t["id"], "--json")
+    assert r.code == 1 and "SD-NOPE" in r.err and [x["id"] for x in r.json] == [t["id"]]
 
 
 def test_support_create_is_synced_with_zendesk_number(sandbox, cli_for):

@@ -10,7 +10,7 @@ from typing import Any
 
 from supportdesk.models.ticket import SyncState, Ticket, iso
 from supportdesk.providers.errors import ProviderError, Rejected
-from supportdesk.services.errors import InvalidInput
+from supportdesk.services.errors import InvalidInput, TicketNotFound
 from supportdesk.store import TicketQuery
 from supportdesk.store.files import FileStore
 from supportdesk.cli.output import (
@@ -98,7 +98,13 @@ async def ticket_show(args: argparse.Namespace, svc: Any) -> int:
 async def ticket_refresh(args: argparse.Namespace, svc: Any) -> int:
     if not args.ids and not args.all_open:
         raise InvalidInput({"ID": "give ticket ids or --all-open"})
-    tickets = [svc.tickets.get(i) for i in args.ids]
+    tickets, unknown = [], 0
+    for ref in args.ids:  # an unknown id is reported; the others are refreshed all the same
+        try:
+            tickets.append(svc.tickets.get(ref))
+        except TicketNotFound as exc:
+            err(f"supportdesk: {exc}")
+            unknown += 1
     if args.all_open:
         tickets += [t for t in svc.store.tickets.unresolved() if t.id not in {x.id for x in tickets}]
     done, errors = await svc.tickets.refresh(tickets)
@@ -109,9 +115,8 @@ async def ticket_refresh(args: argparse.Namespace, svc: Any) -> int:
         emit_json([t.to_json() for t in fresh])
     elif fresh:
         print(ticket_table(fresh))
-    if tickets and len(errors) == len(tickets):
-        return EXIT_NOT_FOUND  # nothing could be read
-
+    if unknown or (tickets and len(errors) == len(tickets)):
+        return EXIT_NOT_FOUND  # an id not found, or nothing could be read
     return EXIT_OK
 
 
