@@ -147,6 +147,13 @@ def test_upload_and_download_files(sandbox, cli_for, tmp_path):
     r = cli("file", "download", t["zendesk_id"], "--kind", "log", "--out", str(out), "--json")
     assert r.code == 0, r.err
     assert out.read_bytes() == log.read_bytes()
+    # Into a folder: under the file's own name, not the cache's; a missing folder is an input error.
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    r = cli("file", "download", t["id"], "--kind", "log", "--out", f"{folder}/", "--json")
+    assert r.code == 0 and r.json["path"] == str(folder / "app.log") and (folder / "app.log").exists()
+    r = cli("file", "download", t["id"], "--kind", "log", "--out", f"{tmp_path}/missing/")
+    assert r.code == 2 and "invalid --out" in r.err and not (tmp_path / "missing").exists()
     # A photo that is not an image is refused before anything is sent.
     r = cli("file", "upload", t["id"], str(log), "--kind", "photo")
     assert r.code == 2 and "photo" in r.err

@@ -163,7 +163,21 @@ async def file_upload(args: argparse.Namespace, svc: Any) -> int:
     return EXIT_OK
 
 
+def _out(value: str, *, folder_ok: bool) -> Path:
+    """An --out path whose folder exists (checked before any work); a folder itself if allowed."""
+    out = Path(value)
+    if value.endswith(("/", "\\")) or out.is_dir():
+        if not folder_ok:
+            raise InvalidInput({"--out": f"{value}: is a folder; give a file name"})
+        if not out.is_dir():
+            raise InvalidInput({"--out": f"{value}: the folder does not exist"})
+    elif not out.parent.is_dir():
+        raise InvalidInput({"--out": f"{value}: its folder does not exist"})
+    return out
+
+
 async def file_download(args: argparse.Namespace, svc: Any) -> int:
+    out = _out(args.out, folder_ok=True) if args.out else None
     try:
         att = await svc.attachments.download(args.ticket, args.kind,
                                              progress=Progress(f"Downloading {args.kind}"))
@@ -174,8 +188,8 @@ async def file_download(args: argparse.Namespace, svc: Any) -> int:
         err(f"supportdesk: no cached copy and the provider could not be reached: {exc}")
         return EXIT_NOT_FOUND
     path = Path(att.cached_path)
-    if args.out:
-        path = FileStore.export(path, Path(args.out))
+    if out is not None:  # into a folder under the file's own name, not the cache's hash name
+        path = FileStore.export(path, out / Path(att.name).name if out.is_dir() else out)
     doc = {"ticket": att.ticket_id, "kind": att.kind.value, "name": att.name, "path": str(path),
            "cached_path": att.cached_path, "size": att.size, "media_type": att.media_type}
     if args.json:
@@ -302,10 +316,7 @@ async def export_wasabi(args: argparse.Namespace, svc: Any) -> int:
     if args.post:
         svc.export.check_post()  # before anything is written: a configuration error exits 4 at once
     if args.out:
-        out_path = Path(args.out)
-        if not out_path.parent.is_dir() or out_path.is_dir():
-            raise InvalidInput({"--out": f"{args.out}: " + ("is a folder; give a file name" if out_path.is_dir()
-                                                           else "its folder does not exist")})
+        out_path = _out(args.out, folder_ok=False)
         tmp = out_path.with_name(out_path.name + ".part")
         try:
             with open(tmp, "w", encoding="utf-8") as f:
