@@ -49,8 +49,12 @@ def test_event_shape_and_schema():
     assert isinstance(json.loads(json.dumps(ev))["version"], float)
     assert ev["body"]["createdAt"] == "2024-02-06T10:00:00Z"
     assert "resolvedAt" not in ev["body"]  # never OPEN with resolvedAt (the document's slip)
-    resolved = build_event(_ticket(status=TicketStatus.RESOLVED, resolution="Courtesy Credit"), "UPDATED")
+    closed = _ticket(status=TicketStatus.RESOLVED, resolution="Courtesy Credit")
+    resolved = build_event(closed, "UPDATED")
     assert resolved["body"]["resolvedAt"] and resolved["body"]["tags"] == ["Courtesy Credit"]
+    # The same ticket's CREATED event, exported later: no resolution yet at that point.
+    created = build_event(closed, "CREATED", status=TicketStatus.OPEN)
+    assert "tags" not in created["body"] and "resolvedAt" not in created["body"]
 
 
 def test_support_tags_are_category():

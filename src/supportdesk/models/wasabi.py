@@ -142,7 +142,7 @@ def build_event(ticket: Ticket, action: Literal["CREATED", "UPDATED"], *,
     if status is TicketStatus.RESOLVED:
         resolved = resolved_at or ticket.resolved_at or updated_at or ticket.updated_at
         body["resolvedAt"] = iso(resolved)
-    tags = _tags(ticket)
+    tags = _tags(ticket, status)
     if tags:
         body["tags"] = tags
     event = {"eventType": EVENT_TYPE, "eventAction": action, "version": VERSION, "body": body}
@@ -151,8 +151,9 @@ def build_event(ticket: Ticket, action: Literal["CREATED", "UPDATED"], *,
     return event
 
 
-def _tags(ticket: Ticket) -> list[str]:
+def _tags(ticket: Ticket, status: TicketStatus) -> list[str]:
     if ticket.provider == "cardlytics":
-        return [ticket.resolution] if ticket.resolution else []
+        # The resolution comes with the close: an earlier event (CREATED, OPEN) had none yet.
+        return [ticket.resolution] if ticket.resolution and status is TicketStatus.RESOLVED else []
     category = ticket.data.get("category")
     return [str(category)] if category else []
