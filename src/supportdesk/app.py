@@ -93,6 +93,7 @@ def _running_sandbox() -> dict[str, str] | None:
 def start_sandbox(config: Config) -> Any:
     """The built-in profile: the sandbox in-process on a free loopback port (or the running one)."""
     from supportdesk.sandbox import SandboxConfig, SandboxServer
+    from supportdesk.sandbox.seed import RADAR_CLIENT_ID, RADAR_PROGRAMME_EMAIL
 
     import secrets as pysecrets
 
@@ -106,7 +107,9 @@ def start_sandbox(config: Config) -> Any:
     config.settings = {
         "cardlytics": {"base_url": urls["cardlytics"]},
         "support": {"base_url": urls["support"]},
-        "radar": {"base_url": urls["radar"], "username": _demo("DEMO_RADAR_USERNAME")},
+        # The seeded client and e-mail programme: `invite send` and the form start with them.
+        "radar": {"base_url": urls["radar"], "username": _demo("DEMO_RADAR_USERNAME"),
+                  "client_id": RADAR_CLIENT_ID, "programme_id": RADAR_PROGRAMME_EMAIL},
         "offers_feedback": {"base_url": urls["offers_feedback"]},
         "wasabi": {"post_url": urls["wasabi"]},
         "webhook": {"host": "127.0.0.1", "port": 0},
