@@ -241,3 +241,14 @@ def test_a_list_cut_by_its_limit_says_so(sandbox, cli_for):
     assert r.code == 0 and len(r.json) == 2 and "more match" in r.err
     r = cli("ticket", "list", "--limit", "3", "--json")
     assert len(r.json) == 3 and "more match" not in r.err
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_no_error(sandbox, cli_for):
+    cli = cli_for(sandbox.base_url)
+    for i in range(15):  # more NDJSON than the reader takes
+        assert cli(*CARD[:-1], f"Cashback missing for coffee, order #{i}").code == 0
+    p = cli.popen("export", "wasabi")
+    assert p.stdout.read(100)
+    p.stdout.close()  # as `| head -c 100` does
+    _, stderr = p.communicate(timeout=60)
+    assert p.returncode == 0 and "Traceback" not in stderr and "BrokenPipe" not in stderr

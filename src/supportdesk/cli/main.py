@@ -12,7 +12,7 @@ from typing import Any, Awaitable, Callable
 from supportdesk.app import build_services, setup_logging
 from supportdesk.cli import commands
 from supportdesk.cli.output import (
-    EXIT_CONFIG, EXIT_INVALID, EXIT_NOT_FOUND, EXIT_REJECTED, err, flag_for,
+    EXIT_CONFIG, EXIT_INVALID, EXIT_NOT_FOUND, EXIT_OK, EXIT_REJECTED, err, flag_for,
 )
 from supportdesk.cli.parser import build_parser
 from supportdesk.config import ConfigError, load_config
@@ -73,6 +73,9 @@ async def _run(handler: Handler, args: argparse.Namespace, config: Any) -> int:
         err(f"supportdesk: warning: {svc.store.recovery}")
     try:
         return await handler(args, svc)
+    except BrokenPipeError:  # `… | head`: the reader has what it wanted; no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except InvalidInput as exc:
         for field, message in exc.fields.items():
             err(f"supportdesk: invalid {flag_for(field)}: {message}")
@@ -102,8 +105,10 @@ def _missing_section(config: Any, provider: str) -> str:
     section, _, key = provider.partition(" (")
     key = key.rstrip(")") or "base_url"
     where = f"{config.config_path}: " if config.config_path else ""
-    return (f"{where}profile '{config.profile}' has no {section} settings: add "
-            f"[profiles.{config.profile}.{section}] with its {key}")
+    table = f"profiles.{config.profile}.{section}"
+    if section in config.settings:  # the table is there, without the setting
+        return f"{where}[{table}]: missing setting '{key}'"
+    return f"{where}profile '{config.profile}' has no {section} settings: add [{table}] with its {key}"
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
@@ -146,8 +151,9 @@ def run_webhook(args: argparse.Namespace, config: Any) -> int:
         sock = socket.create_server((host, port))  # before saying it listens
     except (OSError, OverflowError) as exc:
         asyncio.run(svc.aclose())
-        err(f"supportdesk: configuration error: webhook.host/port: cannot listen on {host}:{port}: "
-            f"{getattr(exc, 'strerror', None) or exc}")
+        where = f"{config.config_path}: " if config.config_path else ""
+        err(f"supportdesk: configuration error: {where}profiles.{config.profile}.webhook.port: cannot "
+            f"listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}")
         return EXIT_CONFIG
     app = build_webhook_app(svc.webhook_intake(secret))
     err(f"Listening for cardlytics update events on http://{host}:{port}/ (Ctrl+C to stop)")

@@ -13,7 +13,7 @@ from supportdesk.models.ticket import Attachment, AttachmentKind, OutboxItem, Ti
 from supportdesk.providers.errors import NotFound, Rejected
 from supportdesk.providers.files import sniff_media_type as sniff_bytes
 from supportdesk.services.errors import InvalidInput, NotConfigured
-from supportdesk.services.outbox import Deferred, OutboxSender
+from supportdesk.services.outbox import DROPPED, Deferred, OutboxSender
 from supportdesk.services.tickets import SUPPORT_CREATE
 from supportdesk.services.updates import TicketUpdater
 from supportdesk.store import Store
@@ -161,7 +161,8 @@ class AttachmentService:
     def _rejected(self, item: OutboxItem, text: str) -> None:
         t = self.store.tickets.get(item.target_id, full=False)
         if t is not None:
-            self.updater.record(t, "error", f"Upload of {item.payload.get('name')} rejected: {text}")
+            what = "dropped from the outbox; it was never sent" if text == DROPPED else f"rejected: {text}"
+            self.updater.record(t, "error", f"Upload of {item.payload.get('name')} {what}")
             for a in self.store.tickets.attachments(t.id):
                 if a.kind.value == item.payload.get("kind") and a.state == "local":
                     a.state = "failed"

@@ -42,4 +42,5 @@ class NotConfigured(ServiceError):
 class TicketNotFound(ServiceError):
     def __init__(self, ref: str) -> None:
         self.ref = ref
-        super().__init__(f"no ticket {ref!r} in the cache (try `ticket find` or `ticket refresh`)")
+        super().__init__(f"no ticket {ref!r} in the cache (`ticket find` fetches support tickets "
+                         f"from the provider)")

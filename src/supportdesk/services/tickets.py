@@ -16,7 +16,7 @@ from supportdesk.models.ticket import (
 )
 from supportdesk.providers.errors import NotFound, ProviderError, Rejected
 from supportdesk.services.errors import InvalidInput, NotConfigured, TicketNotFound
-from supportdesk.services.outbox import OutboxSender
+from supportdesk.services.outbox import DROPPED, OutboxSender
 from supportdesk.services.updates import TicketUpdater
 from supportdesk.store import Store, TicketQuery
 from supportdesk.store.files import FileStore
@@ -176,7 +176,7 @@ class TicketService:
         before = t.status
         t.sync_state, t.last_error, t.updated_at = SyncState.FAILED, text, utcnow()
         self.store.tickets.save(t)
-        self.updater.record(t, "error", f"Rejected by {t.provider}: {text}")
+        self.updater.record(t, "error", text if text == DROPPED else f"Rejected by {t.provider}: {text}")
         self.updater.notify(t, before)
 
     # --- support --------------------------------------------------------------------------
