@@ -193,6 +193,27 @@ async def test_export_dates_of_a_cardlytics_ticket_are_cardlytics_own(services):
     assert {e["body"]["createdAt"] for e in services.export.events()} == {"2024-06-13T22:48:17Z"}
 
 
+async def test_a_ticket_an_event_closed_is_read_once_more_for_its_solved_date(services, sandbox):
+    t = await services.tickets.create_cardlytics(
+        offer_id=1000030804, transaction_ids=[1132328647], customer_id="1756524",
+        description="Expected 10% cashback", send_now=True)
+    for _ in range(100):  # the sandbox processes, then closes it
+        view = httpx.get(f"{sandbox.base_url}/_sandbox/cardlytics/{t.external_id}").json()
+        if any(e.get("status") == "Closed" for e in view["events"]):
+            break
+        await asyncio.sleep(0.1)
+    closed = next(e for e in view["events"] if e.get("status") == "Closed")
+    intake = services.webhook_intake("k3y-hook")
+    assert intake.handle("k3y-hook", json.dumps(closed).encode())[0] == 204  # an event has no date
+    assert services.tickets.get(t.id).status is TicketStatus.RESOLVED
+    await services.tickets.refresh_open()  # resolved tickets are not polled; this one is, once
+    solved = services.clients["cardlytics"]
+    retrieved = await solved.retrieve_ticket(t.external_id)
+    assert retrieved.ticket_solved_date is not None
+    assert services.tickets.get(t.id).resolved_at == retrieved.ticket_solved_date.replace(microsecond=0)
+    assert services.updater.solved_date_wanted() == []
+
+
 async def test_the_windows_share_of_open_tickets_takes_the_newest_and_turns_through_the_rest(services):
     """A window's sync refreshes a bounded share of the unresolved tickets (the CLI's all of them):
     the most recently updated half each time, and the older ones in turn."""

@@ -274,9 +274,13 @@ class TicketService:
         """Refresh every unresolved ticket (the CLI's `sync`), or with `limit` the window's share
         of them (see open_share). Read in a worker thread (its own connection): with a big cache
         the list is long, and the window's loop must not wait for it."""
-        if limit is None:
-            return await self.refresh(await asyncio.to_thread(self.store.tickets.unresolved))
-        return await self.refresh(await asyncio.to_thread(self.open_share, limit))
+        tickets = await asyncio.to_thread(self.store.tickets.unresolved if limit is None else
+                                          lambda: self.open_share(limit))
+        listed = {t.id for t in tickets}
+        for tid in self.updater.solved_date_wanted():  # closed by an event, no date yet (see updates)
+            if tid not in listed and (t := self.store.tickets.get(tid, full=False)) is not None:
+                tickets.append(t)
+        return await self.refresh(tickets)
 
     def open_share(self, limit: int) -> list[Ticket]:
         """Up to `limit` unresolved tickets: the most recently updated half, and in turn the next

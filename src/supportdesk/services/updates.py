@@ -7,6 +7,7 @@ and a duplicate event changes nothing. Every change appends a TicketEvent.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from datetime import datetime
 from typing import Any, Callable
@@ -26,6 +27,9 @@ RESUBMIT_HINT = ("Correct the ticket and resubmit it (ticket resubmit ID with th
 
 Listener = Callable[[Ticket, TicketStatus], None]
 _CREATED_KEY = "ticketCreatedDate"  # in a ticket's data once created_at is Cardlytics' own date
+# Meta: cardlytics tickets an update event closed (it carries no date): read once more by Retrieve
+# for their ticketSolvedDate, though resolved tickets are not polled otherwise.
+_SOLVED_DATE_WANTED = "cardlytics.solved_date_wanted"
 
 
 def _dedup(*parts: Any) -> str:
@@ -36,6 +40,16 @@ class TicketUpdater:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._listeners: list[Listener] = []
+
+    def solved_date_wanted(self) -> list[str]:
+        return json.loads(self.store.meta.get(_SOLVED_DATE_WANTED) or "[]")
+
+    def _want_solved_date(self, ticket_id: str, want: bool) -> None:
+        ids = self.solved_date_wanted()
+        if want == (ticket_id in ids):
+            return
+        ids = (ids + [ticket_id])[-500:] if want else [i for i in ids if i != ticket_id]
+        self.store.meta.set(_SOLVED_DATE_WANTED, json.dumps(ids))
 
     def on_change(self, listener: Listener) -> None:
         """Called with (ticket, previous status) after each stored change (the window listens)."""
@@ -126,6 +140,9 @@ class TicketUpdater:
                 t.created_at = created_at
             if t.status is TicketStatus.RESOLVED and (t.resolved_at is None or solved_at is not None):
                 t.resolved_at = solved_at or utcnow()  # first seen resolved, until Cardlytics says when
+            if t.status is TicketStatus.RESOLVED and (before is not TicketStatus.RESOLVED or origin == "refresh"):
+                # Closed by an event: Retrieve it once for its date. Retrieve answered: once is enough.
+                self._want_solved_date(t.id, solved_at is None and origin != "refresh")
             if not changes:
                 if (t.created_at, t.resolved_at) != dates:
                     self.store.tickets.save(t)
