@@ -75,7 +75,7 @@ class TicketUpdater:
                          cdlx_id: int | None = None, solved_at: datetime | None = None,
                          created_at: datetime | None = None, resent: bool = False,
                          origin: str = "event") -> Ticket | None:
-        """`resent`: the submission was sent more than once (so 'already exists' = delivered).
+        """`resent`: an earlier send of this submission may have landed (so 'already exists' = delivered).
         `created_at`/`solved_at`: Retrieve's ticketCreatedDate/ticketSolvedDate, which the wasabi
         export reports as createdAt/resolvedAt (PROVIDERS.md)."""
         tid = self.store.tickets.id_for_ref("cardlytics", source_ticket_id)
